@@ -1,0 +1,146 @@
+import { z } from "zod";
+import { LEAD_STATUSES, type LeadStatus } from "../pipeline/lead-status.js";
+
+/** The file's name under `.github/` in the sales repo (Probot's `context.config` convention). */
+export const CONFIG_FILE_NAME = "hub-sales.yml";
+
+const repoFullName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: 'must be "owner/repo", e.g. "2i2c-org/infrastructure"' });
+
+const email = z.email({ message: "must be an email address, e.g. operations@example.org" });
+
+const issueKind = (title: string, labels: string[]) =>
+  z
+    .strictObject({
+      /** Title template; `{name}` is the lead's name. */
+      title: z.string().min(1).default(title),
+      labels: z.array(z.string().min(1)).default(labels),
+    })
+    .prefault({});
+
+const defaultStatusLabels: Record<LeadStatus, string> = {
+  "Active Lead": "status: active lead",
+  "Inactive Lead": "status: inactive lead",
+  Waiting: "status: waiting",
+  "Needs Admin": "status: needs admin",
+  "Active Service": "status: active service",
+  "Inactive Service": "status: inactive service",
+};
+
+const statusLabels = z
+  .strictObject(
+    Object.fromEntries(
+      LEAD_STATUSES.map((status) => [status, z.string().min(1).default(defaultStatusLabels[status])]),
+    ) as { [S in LeadStatus]: z.ZodDefault<z.ZodString> },
+  )
+  .prefault({})
+  .refine((labels) => new Set(Object.values(labels).map((l) => l.toLowerCase())).size === LEAD_STATUSES.length, {
+    message: "every status needs its own label (two statuses share one)",
+  });
+
+const money = z
+  .union([z.number(), z.string()])
+  .transform((value, ctx) => {
+    const text = typeof value === "number" ? value.toFixed(10).replace(/0+$/, "").replace(/\.$/, "") : value;
+    const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text.trim());
+    if (!m) {
+      ctx.addIssue({ code: "custom", message: "must be an amount with at most two decimals, e.g. 1500.00" });
+      return z.NEVER;
+    }
+    return Number(m[1]) * 100 + Number((m[2] ?? "0").padEnd(2, "0"));
+  });
+
+export const tierSchema = z.strictObject({
+  /** The tier's name as recorded in `Service tier`. */
+  name: z.string().min(1),
+  /** Monthly operations fee in `currency`, read exactly into cents. */
+  monthly_fee: money,
+});
+
+export const hubSalesConfigSchema = z.strictObject({
+  /** `owner/repo` where hub issues are opened. Public: never receives sensitive data. */
+  hub_repo: repoFullName,
+  /** The engineering backlog, a GitHub Projects v2 board. Optional. */
+  backlog: z
+    .strictObject({
+      org: z.string().min(1),
+      /** The project's number, as in its URL. */
+      project: z.number().int().positive(),
+      status_field: z.string().min(1).default("Status"),
+      /** Status value set when the deployment request is added. Optional. */
+      new_value: z.string().min(1).optional(),
+      /** Status value set when the deployment form is complete. Optional. */
+      ready_value: z.string().min(1).optional(),
+    })
+    .optional(),
+  issues: z
+    .strictObject({
+      lead: issueKind("Lead: {name}", ["hub-sales"]),
+      request_information: issueKind("[Request Information] New Hub: {name}", ["type: hub"]),
+      deployment: issueKind("[Request deployment] New Hub: {name}", ["new hub"]),
+    })
+    .prefault({}),
+  status_labels: statusLabels,
+  commands: z
+    .strictObject({
+      /** Org team slug whose members may run commands; without it, people with write access. */
+      team: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  follow_up: z
+    .strictObject({
+      /** GitHub handles mentioned on follow-up dates. */
+      assignees: z.array(z.string().min(1).transform((h) => h.replace(/^@/, ""))).default([]),
+    })
+    .prefault({}),
+  reconcile: z
+    .strictObject({
+      /** Minutes between periodic reconciles of every open lead (the safety net). */
+      interval_minutes: z.number().int().min(1).max(1440).default(10),
+    })
+    .prefault({}),
+  /** ISO 4217 code of fees and invoices. */
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { message: "must be a three-letter currency code, e.g. USD" })
+    .default("USD"),
+  tiers: z
+    .array(tierSchema)
+    .default([
+      { name: "Education", monthly_fee: 100000 },
+      { name: "Research", monthly_fee: 150000 },
+      { name: "Partnership", monthly_fee: 416667 },
+    ])
+    .refine((tiers) => new Set(tiers.map((t) => t.name.toLowerCase())).size === tiers.length, {
+      message: "tier names must be unique",
+    }),
+  invoicing: z
+    .strictObject({
+      to: email.default("operations@codeforsociety.org"),
+      cc: z.array(email).default(["partnerships@2i2c.org"]),
+      proration: z.enum(["none", "daily"]).default("none"),
+      /** Day of the month the invoice batch is built: 1-28, or `last`. */
+      day: z.union([z.literal("last"), z.number().int().min(1).max(28)]).default("last"),
+    })
+    .prefault({}),
+  airtable: z
+    .strictObject({
+      /** Base id; the `AIRTABLE_BASE_ID` environment variable wins. */
+      base: z
+        .string()
+        .regex(/^app[A-Za-z0-9]{14}$/, { message: 'must be an AirTable base id like "appXXXXXXXXXXXXXX"' })
+        .optional(),
+      leads_table: z.string().min(1).default("Leads"),
+      hubs_table: z.string().min(1).default("Active Hubs"),
+      /** Renames of the default field names (SPEC §3), e.g. `{ Status: Stage }`. */
+      fields: z.record(z.string(), z.string().min(1)).default({}),
+    })
+    .prefault({}),
+});
+
+/** The configuration as written in the file (before defaults). */
+export type HubSalesConfigInput = z.input<typeof hubSalesConfigSchema>;
+/** The configuration the app works with: every default filled in. */
+export type HubSalesConfig = z.output<typeof hubSalesConfigSchema>;
+export type Tier = z.output<typeof tierSchema>;
