@@ -35,17 +35,32 @@ const statusLabels = z
     ) as { [S in LeadStatus]: z.ZodDefault<z.ZodString> },
   )
   .prefault({})
-  .refine((labels) => new Set(Object.values(labels).map((l) => l.toLowerCase())).size === LEAD_STATUSES.length, {
-    message: "every status needs its own label (two statuses share one)",
+  .superRefine((labels, ctx) => {
+    // Labels drive status (SPEC §4.5): one label for two statuses would make a label ambiguous.
+    const byLabel = new Map<string, string[]>();
+    for (const [status, label] of Object.entries(labels)) {
+      byLabel.set(label.toLowerCase(), [...(byLabel.get(label.toLowerCase()) ?? []), status]);
+    }
+    for (const [label, statuses] of byLabel) {
+      if (statuses.length > 1) {
+        ctx.addIssue({
+          code: "custom",
+          message: `every status needs its own label: ${statuses.join(" and ")} share "${label}"`,
+        });
+      }
+    }
   });
 
 const money = z
-  .union([z.number(), z.string()])
+  .union([z.number(), z.string()], { error: "must be an amount with at most two decimals, e.g. 1500.00" })
   .transform((value, ctx) => {
     const text = typeof value === "number" ? value.toFixed(10).replace(/0+$/, "").replace(/\.$/, "") : value;
     const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text.trim());
     if (!m) {
-      ctx.addIssue({ code: "custom", message: "must be an amount with at most two decimals, e.g. 1500.00" });
+      ctx.addIssue({
+        code: "custom",
+        message: `must be an amount of zero or more with at most two decimals, e.g. 1500.00 (got ${JSON.stringify(value)})`,
+      });
       return z.NEVER;
     }
     return Number(m[1]) * 100 + Number((m[2] ?? "0").padEnd(2, "0"));
@@ -112,8 +127,19 @@ export const hubSalesConfigSchema = z.strictObject({
       { name: "Research", monthly_fee: 150000 },
       { name: "Partnership", monthly_fee: 416667 },
     ])
-    .refine((tiers) => new Set(tiers.map((t) => t.name.toLowerCase())).size === tiers.length, {
-      message: "tier names must be unique",
+    .superRefine((tiers, ctx) => {
+      const seen = new Set<string>();
+      tiers.forEach((tier, index) => {
+        const key = tier.name.toLowerCase();
+        if (seen.has(key)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [index, "name"],
+            message: `tier names must be unique: "${tier.name}" is named twice`,
+          });
+        }
+        seen.add(key);
+      });
     }),
   invoicing: z
     .strictObject({
@@ -121,7 +147,11 @@ export const hubSalesConfigSchema = z.strictObject({
       cc: z.array(email).default(["partnerships@2i2c.org"]),
       proration: z.enum(["none", "daily"]).default("none"),
       /** Day of the month the invoice batch is built: 1-28, or `last`. */
-      day: z.union([z.literal("last"), z.number().int().min(1).max(28)]).default("last"),
+      day: z
+        .union([z.literal("last"), z.number().int().min(1).max(28)], {
+          error: 'must be a day of the month from 1 to 28, or "last"',
+        })
+        .default("last"),
     })
     .prefault({}),
   airtable: z

@@ -10,7 +10,9 @@ export function validateConfig(raw: unknown): ConfigResult {
   if (raw === null || raw === undefined) {
     return { ok: false, problems: ["the file is empty: it needs at least `hub_repo: owner/repo`"] };
   }
-  const parsed = hubSalesConfigSchema.safeParse(raw);
+  // reportInput: zod 4 leaves the input out of issues by default, and without it a value
+  // of the wrong type cannot be told from a missing one.
+  const parsed = hubSalesConfigSchema.safeParse(raw, { reportInput: true });
   if (parsed.success) return { ok: true, config: parsed.data };
   return { ok: false, problems: parsed.error.issues.map(describeIssue) };
 }
@@ -58,11 +60,13 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case "unrecognized_keys":
       return `${key === "(top level)" ? "" : `${key}: `}unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys
         .map((k) => `"${k}"`)
-        .join(", ")}; see the README for the valid keys`;
+        .join(", ")}; valid keys are ${validKeysAt(issue.path).join(", ")}`;
     case "invalid_type":
-      return `${key}: ${issue.input === undefined ? "is required" : `must be ${article(issue.expected)}`}`;
+      return `${key}: ${
+        issue.input === undefined ? "is required" : `must be ${article(issue.expected)} (got ${describeValue(issue.input)})`
+      }`;
     case "invalid_union":
-      return `${key}: ${issue.message}`;
+      return `${key}: ${issue.input === undefined ? "is required" : issue.message}`;
     case "too_small":
       return `${key}: must be at least ${issue.minimum}${issue.origin === "string" ? " character(s) long" : ""}`;
     case "too_big":
@@ -72,6 +76,45 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
+function describeValue(value: unknown): string {
+  if (value === null) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  const text = JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** The keys the schema accepts at `path`, for "unknown key" messages. */
+function validKeysAt(path: readonly PropertyKey[]): string[] {
+  let schema: unknown = unwrapSchema(hubSalesConfigSchema);
+  for (const segment of path) {
+    const def = defOf(schema);
+    schema = unwrapSchema(typeof segment === "number" ? def?.element : (def?.shape as Record<string, unknown> | undefined)?.[String(segment)]);
+  }
+  return Object.keys((defOf(schema)?.shape as Record<string, unknown> | undefined) ?? {});
+}
+
+type SchemaDef = { innerType?: unknown; in?: unknown; type?: string; element?: unknown; shape?: unknown };
+
+function defOf(schema: unknown): SchemaDef | undefined {
+  return (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+}
+
+/** Looks through optional, default, prefault and pipe wrappers to the schema that holds the keys. */
+function unwrapSchema(schema: unknown): unknown {
+  let current = schema;
+  for (let depth = 0; depth < 10; depth += 1) {
+    const def = defOf(current);
+    if (def?.innerType) current = def.innerType;
+    else if (def?.type === "pipe") current = def.in;
+    else break;
+  }
+  return current;
+}
+
 function article(expected: string): string {
+  // The file is YAML: say "list" and "mapping", the words its readers know.
+  if (expected === "array") return "a list";
+  if (expected === "object") return "a mapping";
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }

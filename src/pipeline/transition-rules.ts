@@ -70,7 +70,7 @@ export function unmetGuards(to: LeadStatus, input: GuardInput): Unmet[] {
       } else if (lead.serviceStartDate > today) {
         unmet.push({
           code: "start-date-in-future",
-          message: `the service starts on ${lead.serviceStartDate}, after today (${today}); the app moves the lead to Active Service on that date`,
+          message: `the service starts on ${lead.serviceStartDate}, which is after today; the app moves the lead to Active Service on that date`,
         });
       }
       break;

@@ -1,0 +1,712 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3, { type Database } from "better-sqlite3";
+import type { CalendarMonth } from "../domain/calendar-date.js";
+import {
+  MANIAC_T_KEYS,
+  emptyManiacT,
+  newLeadFields, type CloudCost, type Hub, type HubFields, type Lead, type LeadFields,
+} from "../domain/records.js";
+import type { LeadStatus } from "../pipeline/lead-status.js";
+import {
+  DuplicateRecordError,
+  RecordNotFoundError,
+  type DeliveryConfirmation,
+  type LeadStore,
+  type UpsertResult,
+  type WorkItem,
+} from "./lead-store.js";
+import { migrate } from "./sqlite-migrations.js";
+import {
+  InvalidRecordError,
+  validateCloudCostBatch,
+  validateDeliveryConfirmation,
+  validateHubBatch,
+  validateHubPatch,
+  validateHubRow,
+  validateLeadBatch,
+  validateLeadPatch,
+  validateLeadRow,
+  type HubRow,
+  type LeadPatch,
+  type LeadRow,
+} from "./record-validation.js";
+
+/** The store's methods without their Promise: what runs inside `SqliteLeadStore.transaction`. */
+export type SyncLeadStore = {
+  [K in Exclude<keyof LeadStore, "kind" | "close">]: LeadStore[K] extends (...args: infer A) => Promise<infer R>
+    ? (...args: A) => R
+    : never;
+};
+
+/** How long a writer waits for another process's lock (the CLI next to the server) before failing. */
+const BUSY_TIMEOUT_MS = 5000;
+/** Reasons kept on a work item; older ones are dropped so a busy key's row stays small. */
+const MAX_WORK_REASONS = 20;
+
+// Canonical forms only, so `lead-01` does not name `lead-1`.
+const LEAD_ID = /^lead-([1-9]\d*)$/;
+const HUB_ID = /^hub-([1-9]\d*)$/;
+
+type SqlValue = string | number | null;
+
+/** LeadFields key → column. Column names only ever come from here, never from input. */
+const LEAD_COLUMNS = {
+  name: "name",
+  status: "status",
+  githubHandles: "github_handles",
+  contactEmail: "contact_email",
+  serviceTier: "service_tier",
+  monthlyFee: "monthly_fee_cents",
+  serviceStartDate: "service_start_date",
+  serviceEndDate: "service_end_date",
+  agreement: "agreement",
+  contract: "contract",
+  managedCloudBilling: "managed_cloud_billing",
+  followUpDate: "follow_up_date",
+  leadIssue: "lead_issue",
+  requestInformationIssue: "request_information_issue",
+  deploymentIssue: "deployment_issue",
+} as const satisfies Record<Exclude<keyof LeadFields, "maniacT">, string>;
+
+const MANIAC_COLUMNS = {
+  money: "maniac_money",
+  authority: "maniac_authority",
+  need: "maniac_need",
+  impendingEvent: "maniac_impending_event",
+  application: "maniac_application",
+  competition: "maniac_competition",
+  timeline: "maniac_timeline",
+} as const;
+
+const HUB_COLUMNS = {
+  hub: "hub",
+  communityLeadId: "community_lead_id",
+  url: "url",
+  deploymentIssue: "deployment_issue",
+  liveSince: "live_since",
+} as const satisfies Record<keyof HubFields, string>;
+
+interface LeadRowDb {
+  id: number;
+  name: string;
+  status: LeadStatus;
+  github_handles: string;
+  contact_email: string | null;
+  service_tier: string | null;
+  monthly_fee_cents: number | null;
+  service_start_date: string | null;
+  service_end_date: string | null;
+  agreement: string | null;
+  contract: string | null;
+  managed_cloud_billing: number;
+  follow_up_date: string | null;
+  maniac_money: string | null;
+  maniac_authority: string | null;
+  maniac_need: string | null;
+  maniac_impending_event: string | null;
+  maniac_application: string | null;
+  maniac_competition: string | null;
+  maniac_timeline: string | null;
+  lead_issue: string | null;
+  request_information_issue: string | null;
+  deployment_issue: string | null;
+}
+
+interface HubRowDb {
+  id: number;
+  hub: string;
+  community_lead_id: number | null;
+  url: string | null;
+  deployment_issue: string | null;
+  live_since: string | null;
+}
+
+interface WorkRowDb {
+  key: string;
+  reason: string;
+  attempts: number;
+  generation: number;
+  not_before: string;
+  last_error: string | null;
+}
+
+/**
+ * The embedded store (SPEC §7: `HUB_SALES_DB`, default `data/hub-sales.db`) on
+ * better-sqlite3. Calls are synchronous underneath; the methods return Promises only so
+ * the AirTable store fits the same `LeadStore` interface.
+ */
+export class SqliteLeadStore implements LeadStore {
+  readonly kind = "sqlite" as const;
+  /** The same operations without Promises, for use inside `transaction`. */
+  readonly sync: SyncLeadStore;
+
+  private constructor(readonly db: Database) {
+    this.sync = new SqliteOperations(db);
+  }
+
+  /** Opens (creating it and its folder if needed) and migrates the database; `":memory:"` for a throwaway one. */
+  static open(path: string): SqliteLeadStore {
+    if (path !== ":memory:" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
+    const db = new BetterSqlite3(path);
+    try {
+      // WAL lets the CLI read while the server writes; busy_timeout makes a writer wait for the lock.
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma("foreign_keys = ON");
+      migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SqliteLeadStore(db);
+  }
+
+  /**
+   * Runs `fn` in one transaction: everything it writes through `tx` is kept, or nothing is
+   * when it throws. Synchronous by design: an `await` inside would let other work interleave.
+   * Nested calls (the upserts inside) become savepoints.
+   */
+  transaction<T>(fn: (tx: SyncLeadStore) => T): T {
+    return this.db.transaction(() => {
+      const result = fn(this.sync);
+      if (result instanceof Promise) {
+        throw new TypeError("SqliteLeadStore.transaction takes a synchronous function; use `tx`, not the async methods");
+      }
+      return result;
+    })();
+  }
+
+  async listLeads(filter?: { statuses?: readonly LeadStatus[] }): Promise<Lead[]> {
+    return this.sync.listLeads(filter);
+  }
+  async getLead(id: string): Promise<Lead | null> {
+    return this.sync.getLead(id);
+  }
+  async findLeadByName(name: string): Promise<Lead | null> {
+    return this.sync.findLeadByName(name);
+  }
+  async createLead(fields: LeadFields): Promise<Lead> {
+    return this.sync.createLead(fields);
+  }
+  async updateLead(id: string, patch: Partial<LeadFields>): Promise<Lead> {
+    return this.sync.updateLead(id, patch);
+  }
+  async upsertLeadsByName(rows: readonly LeadFields[]): Promise<UpsertResult> {
+    return this.sync.upsertLeadsByName(rows);
+  }
+  async listHubs(): Promise<Hub[]> {
+    return this.sync.listHubs();
+  }
+  async findHubByName(hub: string): Promise<Hub | null> {
+    return this.sync.findHubByName(hub);
+  }
+  async createHub(fields: HubFields): Promise<Hub> {
+    return this.sync.createHub(fields);
+  }
+  async updateHub(id: string, patch: Partial<HubFields>): Promise<Hub> {
+    return this.sync.updateHub(id, patch);
+  }
+  async upsertHubsByName(rows: readonly HubFields[]): Promise<UpsertResult> {
+    return this.sync.upsertHubsByName(rows);
+  }
+  async listCloudCosts(filter?: { month?: CalendarMonth }): Promise<CloudCost[]> {
+    return this.sync.listCloudCosts(filter);
+  }
+  async upsertCloudCosts(rows: readonly CloudCost[]): Promise<UpsertResult> {
+    return this.sync.upsertCloudCosts(rows);
+  }
+  async recordDelivery(deliveryId: string, event: string): Promise<boolean> {
+    return this.sync.recordDelivery(deliveryId, event);
+  }
+  async getState<T = unknown>(key: string): Promise<T | null> {
+    return this.sync.getState(key) as T | null;
+  }
+  async setState(key: string, value: unknown): Promise<void> {
+    this.sync.setState(key, value);
+  }
+  async claimState(key: string, value: unknown): Promise<boolean> {
+    return this.sync.claimState(key, value);
+  }
+  async deleteState(key: string): Promise<void> {
+    this.sync.deleteState(key);
+  }
+  async enqueueWork(key: string, reason: string): Promise<void> {
+    this.sync.enqueueWork(key, reason);
+  }
+  async listDueWork(now: Date, limit?: number): Promise<WorkItem[]> {
+    return this.sync.listDueWork(now, limit);
+  }
+  async completeWork(key: string, generation: number): Promise<void> {
+    this.sync.completeWork(key, generation);
+  }
+  async failWork(key: string, error: string, notBefore: Date): Promise<void> {
+    this.sync.failWork(key, error, notBefore);
+  }
+  async listWork(): Promise<WorkItem[]> {
+    return this.sync.listWork();
+  }
+  async recordDeliveryConfirmation(confirmation: DeliveryConfirmation): Promise<void> {
+    this.sync.recordDeliveryConfirmation(confirmation);
+  }
+  async listDeliveryConfirmations(month: CalendarMonth): Promise<DeliveryConfirmation[]> {
+    return this.sync.listDeliveryConfirmations(month);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** The synchronous implementation behind `SqliteLeadStore`. */
+class SqliteOperations implements SyncLeadStore {
+  constructor(private readonly db: Database) {}
+
+  // ---- Leads
+
+  listLeads(filter?: { statuses?: readonly LeadStatus[] }): Lead[] {
+    const statuses = filter?.statuses;
+    if (statuses === undefined) {
+      return this.db.prepare<[], LeadRowDb>("SELECT * FROM leads ORDER BY name, id").all().map(leadFromRow);
+    }
+    if (statuses.length === 0) return [];
+    const rows = this.db
+      .prepare<[string], LeadRowDb>(
+        "SELECT * FROM leads WHERE status IN (SELECT value FROM json_each(?)) ORDER BY name, id",
+      )
+      .all(JSON.stringify([...new Set(statuses)]));
+    return rows.map(leadFromRow);
+  }
+
+  getLead(id: string): Lead | null {
+    const rowId = parseId(LEAD_ID, id);
+    if (rowId === null) return null;
+    const row = this.db.prepare<[number], LeadRowDb>("SELECT * FROM leads WHERE id = ?").get(rowId);
+    return row ? leadFromRow(row) : null;
+  }
+
+  findLeadByName(name: string): Lead | null {
+    const row = this.db.prepare<[string], LeadRowDb>("SELECT * FROM leads WHERE name = ?").get(name.trim());
+    return row ? leadFromRow(row) : null;
+  }
+
+  createLead(fields: LeadFields): Lead {
+    return this.insertLead(validateLeadRow(fields));
+  }
+
+  updateLead(id: string, patch: Partial<LeadFields>): Lead {
+    const valid = validateLeadPatch(patch);
+    return this.db.transaction(() => {
+      const current = this.getLead(id);
+      if (!current) throw new RecordNotFoundError("Leads", id);
+      return this.writeLeadPatch(current, valid);
+    })();
+  }
+
+  upsertLeadsByName(rows: readonly LeadFields[]): UpsertResult {
+    const valid = validateLeadBatch(rows);
+    return this.db.transaction(() => {
+      const result: UpsertResult = { created: 0, updated: 0 };
+      for (const row of valid) {
+        const current = this.findLeadByName(row.name);
+        if (current) {
+          this.writeLeadPatch(current, row);
+          result.updated += 1;
+        } else {
+          this.insertLead(row);
+          result.created += 1;
+        }
+      }
+      return result;
+    })();
+  }
+
+  private insertLead(row: LeadRow): Lead {
+    const fields = newLeadFields(row.name, row.status, { ...row, maniacT: { ...emptyManiacT(), ...row.maniacT } });
+    if (this.findLeadByName(fields.name)) throw new DuplicateRecordError("Leads", fields.name);
+    const values = leadColumns(fields);
+    const columns = Object.keys(values);
+    const info = uniqueOr(new DuplicateRecordError("Leads", fields.name), () =>
+      this.db
+        .prepare(`INSERT INTO leads (${columns.join(", ")}) VALUES (${columns.map((c) => `@${c}`).join(", ")})`)
+        .run(values),
+    );
+    return this.getLead(`lead-${info.lastInsertRowid}`)!;
+  }
+
+  /** Writes only the keys the patch gives; `maniacT` merges key by key. */
+  private writeLeadPatch(current: Lead, patch: LeadPatch): Lead {
+    if (patch.name !== undefined && patch.name.toLowerCase() !== current.name.toLowerCase()) {
+      const other = this.findLeadByName(patch.name);
+      if (other && other.id !== current.id) throw new DuplicateRecordError("Leads", patch.name);
+    }
+    const values = leadColumns(patch);
+    const columns = Object.keys(values);
+    if (columns.length > 0) {
+      uniqueOr(new DuplicateRecordError("Leads", patch.name ?? ""), () =>
+        this.db
+          .prepare(
+            `UPDATE leads SET ${columns.map((c) => `${c} = @${c}`).join(", ")}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = @id`,
+          )
+          .run({ ...values, id: parseId(LEAD_ID, current.id) }),
+      );
+    }
+    return this.getLead(current.id)!;
+  }
+
+  // ---- Active Hubs
+
+  listHubs(): Hub[] {
+    return this.db.prepare<[], HubRowDb>("SELECT * FROM hubs ORDER BY hub, id").all().map(hubFromRow);
+  }
+
+  findHubByName(hub: string): Hub | null {
+    const row = this.db.prepare<[string], HubRowDb>("SELECT * FROM hubs WHERE hub = ?").get(hub.trim());
+    return row ? hubFromRow(row) : null;
+  }
+
+  private getHub(id: string): Hub | null {
+    const rowId = parseId(HUB_ID, id);
+    if (rowId === null) return null;
+    const row = this.db.prepare<[number], HubRowDb>("SELECT * FROM hubs WHERE id = ?").get(rowId);
+    return row ? hubFromRow(row) : null;
+  }
+
+  createHub(fields: HubFields): Hub {
+    const row = validateHubRow(fields);
+    return this.db.transaction(() => this.insertHub(row))();
+  }
+
+  updateHub(id: string, patch: Partial<HubFields>): Hub {
+    const valid = validateHubPatch(patch);
+    return this.db.transaction(() => {
+      const current = this.getHub(id);
+      if (!current) throw new RecordNotFoundError("Active Hubs", id);
+      return this.writeHubPatch(current, valid);
+    })();
+  }
+
+  upsertHubsByName(rows: readonly HubFields[]): UpsertResult {
+    const valid = validateHubBatch(rows);
+    return this.db.transaction(() => {
+      const result: UpsertResult = { created: 0, updated: 0 };
+      for (const row of valid) {
+        const current = this.findHubByName(row.hub);
+        if (current) {
+          this.writeHubPatch(current, row);
+          result.updated += 1;
+        } else {
+          this.insertHub(row);
+          result.created += 1;
+        }
+      }
+      return result;
+    })();
+  }
+
+  private insertHub(row: HubRow): Hub {
+    if (this.findHubByName(row.hub)) throw new DuplicateRecordError("Active Hubs", row.hub);
+    const values = this.hubColumns({ communityLeadId: null, url: null, deploymentIssue: null, liveSince: null, ...row });
+    const columns = Object.keys(values);
+    const info = uniqueOr(new DuplicateRecordError("Active Hubs", row.hub), () =>
+      this.db
+        .prepare(`INSERT INTO hubs (${columns.join(", ")}) VALUES (${columns.map((c) => `@${c}`).join(", ")})`)
+        .run(values),
+    );
+    return this.getHub(`hub-${info.lastInsertRowid}`)!;
+  }
+
+  private writeHubPatch(current: Hub, patch: Partial<HubFields>): Hub {
+    if (patch.hub !== undefined && patch.hub.toLowerCase() !== current.hub.toLowerCase()) {
+      const other = this.findHubByName(patch.hub);
+      if (other && other.id !== current.id) throw new DuplicateRecordError("Active Hubs", patch.hub);
+    }
+    const values = this.hubColumns(patch);
+    const columns = Object.keys(values);
+    if (columns.length > 0) {
+      uniqueOr(new DuplicateRecordError("Active Hubs", patch.hub ?? ""), () =>
+        this.db
+          .prepare(
+            `UPDATE hubs SET ${columns.map((c) => `${c} = @${c}`).join(", ")}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = @id`,
+          )
+          .run({ ...values, id: parseId(HUB_ID, current.id) }),
+      );
+    }
+    return this.getHub(current.id)!;
+  }
+
+  /** Hub fields → columns; a community link must name an existing lead. */
+  private hubColumns(fields: Partial<HubFields>): Record<string, SqlValue> {
+    const values: Record<string, SqlValue> = {};
+    for (const [key, column] of Object.entries(HUB_COLUMNS) as [keyof HubFields, string][]) {
+      const value = fields[key];
+      if (value === undefined) continue;
+      if (key === "communityLeadId" && value !== null) {
+        const leadId = parseId(LEAD_ID, value);
+        const exists = leadId !== null && this.db.prepare("SELECT 1 FROM leads WHERE id = ?").get(leadId) !== undefined;
+        if (!exists) throw new RecordNotFoundError("Leads", value);
+        values[column] = leadId;
+      } else {
+        values[column] = value;
+      }
+    }
+    return values;
+  }
+
+  // ---- Cloud costs
+
+  listCloudCosts(filter?: { month?: CalendarMonth }): CloudCost[] {
+    type Row = { month: string; hub: string; amount_cents: number; currency: string };
+    const rows =
+      filter?.month === undefined
+        ? this.db.prepare<[], Row>("SELECT * FROM cloud_costs ORDER BY month, hub").all()
+        : this.db.prepare<[string], Row>("SELECT * FROM cloud_costs WHERE month = ? ORDER BY hub").all(filter.month);
+    return rows.map((r) => ({ month: r.month, hub: r.hub, amount: r.amount_cents, currency: r.currency }));
+  }
+
+  upsertCloudCosts(rows: readonly CloudCost[]): UpsertResult {
+    const valid = validateCloudCostBatch(rows);
+    const exists = this.db.prepare<[string, string]>("SELECT 1 FROM cloud_costs WHERE month = ? AND hub = ?");
+    const write = this.db.prepare(
+      `INSERT INTO cloud_costs (month, hub, amount_cents, currency) VALUES (@month, @hub, @amount, @currency)
+       ON CONFLICT (month, hub) DO UPDATE SET hub = excluded.hub, amount_cents = excluded.amount_cents,
+         currency = excluded.currency, imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+    );
+    return this.db.transaction(() => {
+      const result: UpsertResult = { created: 0, updated: 0 };
+      for (const row of valid) {
+        if (exists.get(row.month, row.hub) !== undefined) result.updated += 1;
+        else result.created += 1;
+        write.run(row);
+      }
+      return result;
+    })();
+  }
+
+  // ---- Bookkeeping
+
+  recordDelivery(deliveryId: string, event: string): boolean {
+    requireKey("delivery id", deliveryId);
+    const info = this.db.prepare("INSERT OR IGNORE INTO deliveries (id, event) VALUES (?, ?)").run(deliveryId, event);
+    return info.changes === 1;
+  }
+
+  getState(key: string): unknown {
+    const row = this.db.prepare<[string], { value: string }>("SELECT value FROM state WHERE key = ?").get(key);
+    return row ? (JSON.parse(row.value) as unknown) : null;
+  }
+
+  setState(key: string, value: unknown): void {
+    requireKey("state key", key);
+    this.db
+      .prepare(
+        `INSERT INTO state (key, value) VALUES (?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+      )
+      .run(key, toJson(key, value));
+  }
+
+  claimState(key: string, value: unknown): boolean {
+    requireKey("state key", key);
+    const info = this.db.prepare("INSERT OR IGNORE INTO state (key, value) VALUES (?, ?)").run(key, toJson(key, value));
+    return info.changes === 1;
+  }
+
+  deleteState(key: string): void {
+    this.db.prepare("DELETE FROM state WHERE key = ?").run(key);
+  }
+
+  // ---- Work queue
+
+  /**
+   * New work is due now, even on a key that is backing off: like a Kubernetes work queue,
+   * a fresh trigger may carry what fixes the failure. Attempts are kept for the dashboard.
+   */
+  enqueueWork(key: string, reason: string): void {
+    requireKey("work key", key);
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      const current = this.db.prepare<[string], WorkRowDb>("SELECT * FROM work WHERE key = ?").get(key);
+      if (!current) {
+        this.db
+          .prepare(
+            `INSERT INTO work (key, reason, attempts, generation, not_before, enqueued_seq)
+             VALUES (?, ?, 0, 1, ?, (SELECT coalesce(max(enqueued_seq), 0) + 1 FROM work))`,
+          )
+          .run(key, reason, now);
+        return;
+      }
+      this.db
+        .prepare("UPDATE work SET reason = ?, generation = generation + 1, not_before = min(not_before, ?) WHERE key = ?")
+        .run(mergeReasons(current.reason, reason), now, key);
+    })();
+  }
+
+  listDueWork(now: Date, limit = 100): WorkItem[] {
+    return this.db
+      .prepare<[string, number], WorkRowDb>(
+        "SELECT * FROM work WHERE not_before <= ? ORDER BY not_before, enqueued_seq LIMIT ?",
+      )
+      .all(now.toISOString(), limit)
+      .map(workFromRow);
+  }
+
+  /** A run that read an older generation leaves the item (new work came in) but clears its failure. */
+  completeWork(key: string, generation: number): void {
+    this.db.transaction(() => {
+      const info = this.db.prepare("DELETE FROM work WHERE key = ? AND generation = ?").run(key, generation);
+      if (info.changes === 0) {
+        this.db.prepare("UPDATE work SET attempts = 0, last_error = NULL WHERE key = ?").run(key);
+      }
+    })();
+  }
+
+  /** Unknown keys are ignored: the item was completed (or never queued) meanwhile. */
+  failWork(key: string, error: string, notBefore: Date): void {
+    this.db
+      .prepare("UPDATE work SET attempts = attempts + 1, last_error = ?, not_before = ? WHERE key = ?")
+      .run(error, notBefore.toISOString(), key);
+  }
+
+  listWork(): WorkItem[] {
+    return this.db
+      .prepare<[], WorkRowDb>("SELECT * FROM work ORDER BY not_before, enqueued_seq")
+      .all()
+      .map(workFromRow);
+  }
+
+  // ---- Delivery confirmations
+
+  /** A second confirmation of the same lead and month replaces the first. */
+  recordDeliveryConfirmation(confirmation: DeliveryConfirmation): void {
+    const valid = validateDeliveryConfirmation(confirmation);
+    const leadId = parseId(LEAD_ID, valid.leadId);
+    if (leadId === null || this.db.prepare("SELECT 1 FROM leads WHERE id = ?").get(leadId) === undefined) {
+      throw new RecordNotFoundError("Leads", valid.leadId);
+    }
+    this.db
+      .prepare(
+        `INSERT INTO delivery_confirmations (lead_id, month, confirmed_by, confirmed_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (lead_id, month) DO UPDATE SET confirmed_by = excluded.confirmed_by, confirmed_at = excluded.confirmed_at`,
+      )
+      .run(leadId, valid.month, valid.confirmedBy, valid.confirmedAt);
+  }
+
+  listDeliveryConfirmations(month: CalendarMonth): DeliveryConfirmation[] {
+    type Row = { lead_id: number; month: string; confirmed_by: string; confirmed_at: string };
+    return this.db
+      .prepare<[string], Row>("SELECT * FROM delivery_confirmations WHERE month = ? ORDER BY lead_id")
+      .all(month)
+      .map((r) => ({ leadId: `lead-${r.lead_id}`, month: r.month, confirmedBy: r.confirmed_by, confirmedAt: r.confirmed_at }));
+  }
+}
+
+/**
+ * The name checks run before each write; this covers another process (the CLI beside the
+ * server) writing the same name in between.
+ */
+function uniqueOr<T>(duplicate: DuplicateRecordError, write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw duplicate;
+    throw error;
+  }
+}
+
+function parseId(pattern: RegExp, id: string): number | null {
+  const m = pattern.exec(id);
+  if (!m) return null;
+  const n = Number(m[1]);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+function requireKey(what: string, key: string): void {
+  if (typeof key !== "string" || key === "") throw new InvalidRecordError("bookkeeping", [`${what}: must not be empty`]);
+}
+
+function toJson(key: string, value: unknown): string {
+  const text = value === undefined ? undefined : JSON.stringify(value);
+  if (text === undefined) {
+    throw new InvalidRecordError("state", [`${key}: the value must be JSON (got ${typeof value}); use deleteState to remove a key`]);
+  }
+  return text;
+}
+
+function mergeReasons(existing: string, added: string): string {
+  const parts = existing.split("; ").filter((p) => p !== "" && p !== added);
+  parts.push(added);
+  return parts.slice(-MAX_WORK_REASONS).join("; ");
+}
+
+/** Fields given → columns (keys left `undefined` are skipped). */
+function leadColumns(fields: LeadPatch): Record<string, SqlValue> {
+  const values: Record<string, SqlValue> = {};
+  for (const [key, column] of Object.entries(LEAD_COLUMNS) as [keyof typeof LEAD_COLUMNS, string][]) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    if (key === "githubHandles") values[column] = JSON.stringify(value);
+    else if (key === "managedCloudBilling") values[column] = value ? 1 : 0;
+    else values[column] = value as SqlValue;
+  }
+  if (fields.maniacT) {
+    for (const key of MANIAC_T_KEYS) {
+      const value = fields.maniacT[key];
+      if (value !== undefined) values[MANIAC_COLUMNS[key]] = value;
+    }
+  }
+  return values;
+}
+
+function leadFromRow(row: LeadRowDb): Lead {
+  return {
+    id: `lead-${row.id}`,
+    name: row.name,
+    status: row.status,
+    githubHandles: JSON.parse(row.github_handles) as string[],
+    contactEmail: row.contact_email,
+    serviceTier: row.service_tier,
+    monthlyFee: row.monthly_fee_cents,
+    serviceStartDate: row.service_start_date,
+    serviceEndDate: row.service_end_date,
+    agreement: row.agreement,
+    contract: row.contract,
+    managedCloudBilling: row.managed_cloud_billing === 1,
+    followUpDate: row.follow_up_date,
+    maniacT: {
+      money: row.maniac_money,
+      authority: row.maniac_authority,
+      need: row.maniac_need,
+      impendingEvent: row.maniac_impending_event,
+      application: row.maniac_application,
+      competition: row.maniac_competition,
+      timeline: row.maniac_timeline,
+    },
+    leadIssue: row.lead_issue,
+    requestInformationIssue: row.request_information_issue,
+    deploymentIssue: row.deployment_issue,
+  };
+}
+
+function hubFromRow(row: HubRowDb): Hub {
+  return {
+    id: `hub-${row.id}`,
+    hub: row.hub,
+    communityLeadId: row.community_lead_id === null ? null : `lead-${row.community_lead_id}`,
+    url: row.url,
+    deploymentIssue: row.deployment_issue,
+    liveSince: row.live_since,
+  };
+}
+
+function workFromRow(row: WorkRowDb): WorkItem {
+  return {
+    key: row.key,
+    reason: row.reason,
+    attempts: row.attempts,
+    generation: row.generation,
+    notBefore: row.not_before,
+    lastError: row.last_error,
+  };
+}

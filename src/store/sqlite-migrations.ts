@@ -1,0 +1,150 @@
+import type { Database } from "better-sqlite3";
+import { LEAD_STATUSES } from "../pipeline/lead-status.js";
+
+/**
+ * The embedded store's schema, as an ordered list of steps. The database's
+ * `PRAGMA user_version` is the number of steps applied; opening a store applies the
+ * rest, each in its own transaction with the version bump, so a crash mid-way leaves
+ * the file at a whole version. Never edit a released step: append a new one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+const statusList = LEAD_STATUSES.map((s) => `'${s}'`).join(", ");
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "leads, active hubs and cloud costs",
+    sql: `
+      -- AUTOINCREMENT: ids (lead-<n>, hub-<n>) are never handed out twice, even after a delete.
+      CREATE TABLE leads (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (length(trim(name)) > 0),
+        status TEXT NOT NULL CHECK (status IN (${statusList})),
+        github_handles TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(github_handles)),
+        contact_email TEXT,
+        service_tier TEXT,
+        monthly_fee_cents INTEGER CHECK (monthly_fee_cents IS NULL OR monthly_fee_cents >= 0),
+        service_start_date TEXT,
+        service_end_date TEXT,
+        agreement TEXT,
+        contract TEXT,
+        managed_cloud_billing INTEGER NOT NULL DEFAULT 0 CHECK (managed_cloud_billing IN (0, 1)),
+        follow_up_date TEXT,
+        maniac_money TEXT,
+        maniac_authority TEXT,
+        maniac_need TEXT,
+        maniac_impending_event TEXT,
+        maniac_application TEXT,
+        maniac_competition TEXT,
+        maniac_timeline TEXT,
+        lead_issue TEXT,
+        request_information_issue TEXT,
+        deployment_issue TEXT,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+      CREATE INDEX leads_status ON leads (status);
+
+      CREATE TABLE hubs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        hub TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (length(trim(hub)) > 0),
+        community_lead_id INTEGER REFERENCES leads (id) ON DELETE SET NULL,
+        url TEXT,
+        deployment_issue TEXT,
+        live_since TEXT,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+      CREATE INDEX hubs_community ON hubs (community_lead_id);
+
+      CREATE TABLE cloud_costs (
+        month TEXT NOT NULL,
+        hub TEXT NOT NULL COLLATE NOCASE,
+        amount_cents INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (month, hub)
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: "the app's bookkeeping: deliveries, state, work queue, delivery confirmations",
+    sql: `
+      CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+
+      CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL CHECK (json_valid(value)),
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+
+      -- One row per key: enqueueing a pending key merges into its row.
+      CREATE TABLE work (
+        key TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        generation INTEGER NOT NULL DEFAULT 1,
+        not_before TEXT NOT NULL,
+        last_error TEXT,
+        enqueued_seq INTEGER NOT NULL
+      );
+      CREATE INDEX work_due ON work (not_before, enqueued_seq);
+
+      CREATE TABLE delivery_confirmations (
+        lead_id INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
+        month TEXT NOT NULL,
+        confirmed_by TEXT NOT NULL,
+        confirmed_at TEXT NOT NULL,
+        PRIMARY KEY (lead_id, month)
+      );
+      CREATE INDEX delivery_confirmations_month ON delivery_confirmations (month);
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export class SchemaTooNewError extends Error {
+  constructor(
+    readonly found: number,
+    readonly known: number,
+  ) {
+    super(
+      `the database has schema version ${found}, but this hub-sales-bot knows versions up to ${known}: upgrade the app, or open another file (HUB_SALES_DB)`,
+    );
+    this.name = "SchemaTooNewError";
+  }
+}
+
+export function schemaVersion(db: Database): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+/**
+ * Brings the database to `target` (default: the latest version). Returns the versions
+ * before and after. A database newer than this code is refused rather than guessed at.
+ */
+export function migrate(db: Database, options: { target?: number } = {}): { from: number; to: number } {
+  const target = options.target ?? LATEST_SCHEMA_VERSION;
+  const from = schemaVersion(db);
+  if (from > LATEST_SCHEMA_VERSION) throw new SchemaTooNewError(from, LATEST_SCHEMA_VERSION);
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= from || migration.version > target) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      // The version is part of the same transaction: a failed step leaves the old version.
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+  return { from, to: schemaVersion(db) };
+}
