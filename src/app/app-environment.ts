@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { parseRepoRef, type RepoRef } from "../github/github-gateway.js";
+
+/** The app's own environment variables (SPEC §7), validated once at start. Probot reads its own. */
+const environmentSchema = z.object({
+  HUB_SALES_REPO: z
+    .string({ message: "HUB_SALES_REPO is not set: it names the sales repo as owner/repo" })
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: 'HUB_SALES_REPO must be "owner/repo"' }),
+  HUB_SALES_CONFIG: z.string().min(1).optional(),
+  HUB_SALES_DB: z.string().min(1).optional(),
+  HUB_SALES_OUTBOX: z.string().min(1).default("data/outbox"),
+  HUB_SALES_PUBLIC_URL: z.url({ message: "HUB_SALES_PUBLIC_URL must be a URL such as https://bot.example.org" }).optional(),
+  DASHBOARD_TOKEN: z.string().min(8, { message: "DASHBOARD_TOKEN must be at least 8 characters" }).optional(),
+  SMTP_URL: z.string().min(1).optional(),
+  /** `off` disables the in-process timers (an external scheduler runs `hub-sales reconcile`). */
+  HUB_SALES_TIMERS: z.enum(["on", "off"]).default("on"),
+});
+
+export interface AppEnvironment {
+  salesRepo: RepoRef;
+  configPath: string | null;
+  outbox: string;
+  publicUrl: string | null;
+  dashboardToken: string | null;
+  smtpUrl: string | null;
+  timers: boolean;
+  raw: Readonly<Record<string, string | undefined>>;
+}
+
+export type EnvironmentResult = { ok: true; environment: AppEnvironment } | { ok: false; problems: string[] };
+
+export function readAppEnvironment(env: Readonly<Record<string, string | undefined>>): EnvironmentResult {
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = environmentSchema.safeParse(blanksRemoved);
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => i.message) };
+  const e = parsed.data;
+  return {
+    ok: true,
+    environment: {
+      salesRepo: parseRepoRef(e.HUB_SALES_REPO),
+      configPath: e.HUB_SALES_CONFIG ?? null,
+      outbox: e.HUB_SALES_OUTBOX,
+      publicUrl: e.HUB_SALES_PUBLIC_URL ?? null,
+      dashboardToken: e.DASHBOARD_TOKEN ?? null,
+      smtpUrl: e.SMTP_URL ?? null,
+      timers: e.HUB_SALES_TIMERS === "on",
+      raw: env,
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { parseCommands } from "../commands/parse-commands.js";
+import { runCommentCommands } from "../commands/run-comment-commands.js";
+import { markDeploymentRequested } from "../controller/lead-effects-store.js";
+import { parseIssueMarker } from "../github/issue-marker.js";
+import type { RepoRef } from "../github/github-gateway.js";
+import type { HubSalesRuntime } from "./hub-sales-runtime.js";
+import { publishInvoiceForMonth } from "./invoice-for-month.js";
+
+export interface IssueCommentInput {
+  deliveryId: string;
+  repo: RepoRef;
+  issue: { number: number; body: string | null; user: { login: string } | null };
+  comment: { id: number; body: string };
+  sender: { login: string; type?: string };
+}
+
+/**
+ * `issue_comment.created`: runs the comment's commands (SPEC §5). A comment without a
+ * command returns before any I/O: ordinary conversation costs no API call.
+ */
+export async function handleIssueComment(input: IssueCommentInput, runtime: HubSalesRuntime): Promise<void> {
+  if (parseCommands(input.comment.body).length === 0) return;
+  if (input.sender.type === "Bot" || input.sender.login.endsWith("[bot]")) return;
+  if (!(await runtime.store.recordDelivery(input.deliveryId, "issue_comment.created"))) return;
+
+  const config = await runtime.config();
+  const appLogin = await runtime.access.appLogin();
+  const marker = input.issue.user?.login.toLowerCase() === appLogin.toLowerCase() ? parseIssueMarker(input.issue.body) : null;
+  const outcome = await runCommentCommands({
+    body: input.comment.body,
+    gateway: runtime.gateway,
+    deps: {
+      store: runtime.store,
+      config,
+      today: runtime.today(),
+      salesRepo: runtime.environment.salesRepo,
+      commenter: input.sender,
+      issue: { repo: input.repo, number: input.issue.number, marker },
+      now: runtime.now,
+      requestReconcile: (leadId, reason) => runtime.enqueue(leadId, reason),
+      openDeploymentRequest: async (lead) => {
+        await markDeploymentRequested(runtime.store, lead.id);
+        await runtime.reconcileNow(lead.id);
+        const url = (await runtime.store.getLead(lead.id))?.deploymentIssue;
+        if (!url) throw new Error(`no deployment request could be opened for ${lead.name} (status ${lead.status})`);
+        return { url };
+      },
+      buildInvoice: (month) => publishInvoiceForMonth(runtime, month),
+    },
+  });
+  if (!outcome) return;
+  if (outcome.reaction) await runtime.gateway.addReaction(input.repo, input.comment.id, outcome.reaction);
+  if (outcome.reply) await runtime.gateway.createComment(input.repo, input.issue.number, outcome.reply);
+}

@@ -1,0 +1,45 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { timingSafeEqual } from "node:crypto";
+import type { HubSalesRuntime } from "./hub-sales-runtime.js";
+
+export const HEALTH_PATH = "/hub-sales/health";
+export const DASHBOARD_PATH = "/hub-sales/dashboard";
+
+function sendJson(res: ServerResponse, status: number, body: unknown): true {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(`${JSON.stringify(body, null, 2)}\n`);
+  return true;
+}
+
+function tokenMatches(req: IncomingMessage, expected: string): boolean {
+  const header = req.headers.authorization ?? "";
+  const given = Buffer.from(header.replace(/^Bearer\s+/i, ""));
+  const wanted = Buffer.from(expected);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/**
+ * Extra routes on Probot's server (added with `addHandler`; Probot 14 has no router):
+ * a health check, and a dashboard of queued and failing work behind `DASHBOARD_TOKEN`.
+ * Returns false for every other path so Probot's own handlers answer it.
+ */
+export function createHttpRoutes(runtime: HubSalesRuntime) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = (req.url ?? "").split("?")[0];
+    if (path === HEALTH_PATH && req.method === "GET") {
+      const work = await runtime.store.listWork();
+      return sendJson(res, 200, { ok: true, store: runtime.store.kind, queued: work.length });
+    }
+    if (path === DASHBOARD_PATH && req.method === "GET") {
+      const token = runtime.environment.dashboardToken;
+      if (!token) return sendJson(res, 404, { error: "the dashboard is off: set DASHBOARD_TOKEN to turn it on" });
+      if (!tokenMatches(req, token)) return sendJson(res, 401, { error: "send Authorization: Bearer <DASHBOARD_TOKEN>" });
+      const work = await runtime.store.listWork();
+      return sendJson(res, 200, {
+        queued: work.map((w) => ({ key: w.key, reason: w.reason, attempts: w.attempts, notBefore: w.notBefore, lastError: w.lastError })),
+        failing: work.filter((w) => w.lastError !== null).length,
+      });
+    }
+    return false;
+  };
+}

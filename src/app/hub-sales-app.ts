@@ -1,0 +1,107 @@
+import type { ApplicationFunction, Probot } from "probot";
+import type { LeadStore } from "../store/lead-store.js";
+import { openStore } from "../store/open-store.js";
+import type { ReconcileDeps } from "../controller/reconcile-deps.js";
+import type { LeadWorkQueueOptions } from "../controller/lead-work-queue.js";
+import { readAppEnvironment } from "./app-environment.js";
+import { createGitHubAccess } from "./github-access.js";
+import { handleIssueComment } from "./handle-issue-comment.js";
+import { handleIssueEvent } from "./handle-issue-event.js";
+import { createHttpRoutes } from "./http-routes.js";
+import { HubSalesRuntime } from "./hub-sales-runtime.js";
+import { parseRepoRef } from "../github/github-gateway.js";
+import { readConfigFile } from "../config/load-config.js";
+
+export interface HubSalesAppOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** A store to use instead of opening one from the environment (tests). */
+  store?: LeadStore;
+  now?: () => Date;
+  queue?: Partial<Omit<LeadWorkQueueOptions, "store" | "run" | "log">>;
+  onAction?: ReconcileDeps["onAction"];
+  /** Receives the runtime once built (tests and the demo drive it directly). */
+  onRuntime?: (runtime: HubSalesRuntime) => void;
+}
+
+/**
+ * The Probot app function: builds the runtime from the environment, subscribes the
+ * webhook handlers and the extra HTTP routes, and starts the queue and the timers.
+ */
+export function createHubSalesApp(options: HubSalesAppOptions = {}): ApplicationFunction {
+  return async (app: Probot, { addHandler }) => {
+    const env = options.env ?? process.env;
+    const read = readAppEnvironment(env);
+    if (!read.ok) {
+      app.log.error(`hub-sales-bot is idle: ${read.problems.join("; ")}`);
+      return;
+    }
+    const environment = read.environment;
+    const localConfig = environment.configPath ? await readConfigFile(environment.configPath) : null;
+    const store =
+      options.store ??
+      (await openStore({ env, config: localConfig?.ok ? localConfig.config : { airtable: { leads_table: "Leads", hubs_table: "Active Hubs", fields: {} } } }));
+    let hubRepo: ReturnType<typeof parseRepoRef> | null = localConfig?.ok ? parseRepoRef(localConfig.config.hub_repo) : null;
+    const access = createGitHubAccess({
+      probot: app,
+      knownRepos: () => [environment.salesRepo, ...(hubRepo ? [hubRepo] : [])],
+    });
+    const log = {
+      info: (m: string) => app.log.info(m),
+      warn: (m: string) => app.log.warn(m),
+      error: (m: string) => app.log.error(m),
+      debug: (m: string) => app.log.debug(m),
+    };
+    const runtime = new HubSalesRuntime({ environment, store, access, log, now: options.now, queue: options.queue, onAction: options.onAction });
+    options.onRuntime?.(runtime);
+
+    const guarded = (name: string, work: () => Promise<void>) =>
+      work().catch((error: unknown) => {
+        app.log.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+        throw error;
+      });
+
+    app.on(["issues.labeled", "issues.unlabeled", "issues.closed", "issues.reopened", "issues.edited"], (context) => {
+      const { payload } = context;
+      if (payload.installation) access.rememberInstallation(payload.repository.owner.login, payload.installation.id);
+      return guarded(`issues.${payload.action}`, () =>
+        handleIssueEvent(
+          {
+            deliveryId: context.id,
+            action: payload.action,
+            repo: { owner: payload.repository.owner.login, repo: payload.repository.name },
+            issue: payload.issue,
+            label: "label" in payload ? payload.label : undefined,
+            sender: payload.sender,
+          },
+          runtime,
+        ),
+      );
+    });
+
+    app.on("issue_comment.created", (context) => {
+      const { payload } = context;
+      return guarded("issue_comment.created", () =>
+        handleIssueComment(
+          {
+            deliveryId: context.id,
+            repo: { owner: payload.repository.owner.login, repo: payload.repository.name },
+            issue: payload.issue,
+            comment: payload.comment,
+            sender: payload.sender,
+          },
+          runtime,
+        ),
+      );
+    });
+
+    addHandler(createHttpRoutes(runtime));
+    await runtime.start();
+    // Learn the hub repo's owner for installation lookups once the config is readable.
+    void runtime
+      .config()
+      .then((config) => {
+        hubRepo = parseRepoRef(config.hub_repo);
+      })
+      .catch(() => undefined);
+  };
+}

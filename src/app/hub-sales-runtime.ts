@@ -1,0 +1,203 @@
+import { LocalConfigSource, RepoConfigSource, type ConfigSource } from "../config/config-source.js";
+import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
+import { todayUtc } from "../domain/calendar-date.js";
+import { OctokitGitHubGateway } from "../github/octokit-github-gateway.js";
+import { parseRepoRef, type GitHubGateway } from "../github/github-gateway.js";
+import { RoutingGitHubGateway } from "../github/routing-github-gateway.js";
+import { LeadWorkQueue, type LeadWorkQueueOptions } from "../controller/lead-work-queue.js";
+import { reconcileLead, type ReconcileResult } from "../controller/reconcile-lead.js";
+import type { Logger, ReconcileDeps } from "../controller/reconcile-deps.js";
+import { isOpenStatus } from "../pipeline/lead-status.js";
+import type { LeadStore } from "../store/lead-store.js";
+import type { AppEnvironment } from "./app-environment.js";
+import { reportConfigProblems, resolveConfigProblems } from "./config-error-issue.js";
+import type { GitHubAccess } from "./github-access.js";
+
+export interface HubSalesRuntimeInput {
+  environment: AppEnvironment;
+  store: LeadStore;
+  access: GitHubAccess;
+  log: Logger;
+  now?: () => Date;
+  queue?: Partial<Omit<LeadWorkQueueOptions, "store" | "run" | "log">>;
+  onAction?: ReconcileDeps["onAction"];
+}
+
+/** The configuration is invalid: nothing is done until it is fixed (the work waits in the queue). */
+export class ConfigInvalidError extends Error {
+  readonly retryable = true;
+  constructor(readonly problems: string[]) {
+    super(`the configuration is invalid: ${problems.join("; ")}`);
+    this.name = "ConfigInvalidError";
+  }
+}
+
+/**
+ * Everything the app keeps for its lifetime — store, config source, GitHub access, the
+ * work queue and its timers — and the few operations every entry point needs. The
+ * Probot app, the CLI and the demo build one; none of them holds logic of its own.
+ */
+export class HubSalesRuntime {
+  readonly store: LeadStore;
+  readonly queue: LeadWorkQueue;
+  readonly configSource: ConfigSource;
+  readonly gateway: GitHubGateway;
+  readonly environment: AppEnvironment;
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly #access: GitHubAccess;
+  readonly #onAction: ReconcileDeps["onAction"];
+  /** Whether the last load was valid; a change to valid closes the configuration error issue. */
+  #configValid: boolean | null = null;
+  #timers: NodeJS.Timeout[] = [];
+  #lastDailyRun: string | null = null;
+  /** The board's ids are looked up once per process, not once per lead. */
+  readonly #boardCache: ReconcileDeps["boardCache"] = {};
+
+  constructor(input: HubSalesRuntimeInput) {
+    this.environment = input.environment;
+    this.store = input.store;
+    this.log = input.log;
+    this.now = input.now ?? (() => new Date());
+    this.#access = input.access;
+    this.#onAction = input.onAction;
+    const salesRepo = this.environment.salesRepo;
+    this.gateway = new RoutingGitHubGateway(async (owner) => {
+      const [octokit, appLogin] = await Promise.all([this.#access.clientFor(owner), this.#access.appLogin()]);
+      return new OctokitGitHubGateway({ octokit, appLogin });
+    });
+    this.configSource = this.environment.configPath
+      ? new LocalConfigSource(this.environment.configPath)
+      : new RepoConfigSource(() => this.#access.clientFor(salesRepo.owner), salesRepo);
+    this.queue = new LeadWorkQueue({
+      store: this.store,
+      log: this.log,
+      now: this.now,
+      // The queue already holds the lead's lock around `run`.
+      run: async (leadId) => {
+        await reconcileLead(leadId, await this.reconcileDeps());
+      },
+      onPersistentFailure: (item) => this.#reportPersistentFailure(item.key, item.lastError ?? "unknown error"),
+      ...input.queue,
+    });
+  }
+
+  get access(): GitHubAccess {
+    return this.#access;
+  }
+
+  today(): string {
+    return todayUtc(this.now());
+  }
+
+  /** The valid configuration, or throws `ConfigInvalidError` after reporting it on the sales repo. */
+  async config(): Promise<HubSalesConfig> {
+    const result = await this.configSource.load();
+    if (!result.ok) {
+      this.#configValid = false;
+      this.log.error(`configuration error (${this.configSource.description}): ${result.problems.join("; ")}`);
+      await reportConfigProblems({
+        gateway: this.gateway,
+        store: this.store,
+        salesRepo: this.environment.salesRepo,
+        source: this.configSource.description,
+        problems: result.problems,
+      }).catch((e: unknown) => this.log.warn(`could not open the configuration error issue: ${String(e)}`));
+      throw new ConfigInvalidError(result.problems);
+    }
+    if (this.#configValid !== true) {
+      this.#configValid = true;
+      await resolveConfigProblems({ gateway: this.gateway, store: this.store, salesRepo: this.environment.salesRepo }).catch(
+        (e: unknown) => this.log.warn(`could not close the configuration error issue: ${String(e)}`),
+      );
+    }
+    return result.config;
+  }
+
+  async reconcileDeps(): Promise<ReconcileDeps> {
+    const config = await this.config();
+    const deps: ReconcileDeps = {
+      store: this.store,
+      gateway: this.gateway,
+      config,
+      salesRepo: this.environment.salesRepo,
+      hubRepo: parseRepoRef(config.hub_repo),
+      today: () => this.today(),
+      appLogin: await this.#access.appLogin(),
+      log: this.log,
+      onAction: this.#onAction,
+      boardCache: this.#boardCache,
+    };
+    return deps;
+  }
+
+  /** Reconcile one lead now, under its lock (commands that must answer with the result use this). */
+  async reconcileNow(leadId: string, options: { dryRun?: boolean } = {}): Promise<ReconcileResult> {
+    const deps = await this.reconcileDeps();
+    return this.queue.runExclusive(leadId, () => reconcileLead(leadId, deps, options));
+  }
+
+  enqueue(leadId: string, reason: string): Promise<void> {
+    return this.queue.enqueue(leadId, reason);
+  }
+
+  /**
+   * The safety net (SPEC §4.8): queue every lead with an open status; the daily pass
+   * also takes leads whose issues may still need closing after they went inactive.
+   */
+  async enqueueAll(pass: "periodic" | "daily"): Promise<number> {
+    const leads = await this.store.listLeads();
+    const chosen = leads.filter((l) => isOpenStatus(l.status) || (pass === "daily" && l.leadIssue !== null));
+    for (const lead of chosen) await this.store.enqueueWork(`lead:${lead.id}`, `${pass} reconcile`);
+    this.queue.kick();
+    return chosen.length;
+  }
+
+  /** Timers in-process: the queue's poll, the periodic pass, and the daily pass at each new date. */
+  async start(): Promise<void> {
+    this.queue.start();
+    if (!this.environment.timers) return;
+    let intervalMinutes = 10;
+    try {
+      intervalMinutes = (await this.config()).reconcile.interval_minutes;
+    } catch {
+      // Reported already; the periodic pass still runs so a fixed config is picked up.
+    }
+    const periodic = setInterval(() => void this.#periodic(), intervalMinutes * 60_000);
+    const daily = setInterval(() => void this.#dailyIfNewDate(), 60_000);
+    periodic.unref();
+    daily.unref();
+    this.#timers.push(periodic, daily);
+    void this.#dailyIfNewDate();
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    await this.queue.stop();
+  }
+
+  async #periodic(): Promise<void> {
+    await this.enqueueAll("periodic").catch((e: unknown) => this.log.error(`periodic reconcile: ${String(e)}`));
+  }
+
+  async #dailyIfNewDate(): Promise<void> {
+    const today = this.today();
+    if (this.#lastDailyRun === today) return;
+    this.#lastDailyRun = today;
+    await this.enqueueAll("daily").catch((e: unknown) => this.log.error(`daily reconcile: ${String(e)}`));
+  }
+
+  /** Shown where people look: the lead issue gets one comment per failing streak. */
+  async #reportPersistentFailure(key: string, message: string): Promise<void> {
+    const leadId = key.replace(/^lead:/, "");
+    const lead = await this.store.getLead(leadId);
+    const ref = lead?.leadIssue ? /\/issues\/(\d+)/.exec(lead.leadIssue) : null;
+    if (!ref) return;
+    await this.gateway.createComment(
+      this.environment.salesRepo,
+      Number(ref[1]),
+      `⚠️ hub-sales-bot keeps failing to bring this lead's issues up to date and will keep retrying:\n\n> ${message.replace(/\n/g, " ")}\n\nThe dashboard and the app's log have details.`,
+    );
+  }
+}

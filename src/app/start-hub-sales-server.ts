@@ -1,0 +1,54 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createNodeMiddleware, createProbot } from "probot";
+import { createProbotOctokit, type GitHubRetryPolicy } from "../github/octokit-options.js";
+import { createHubSalesApp, type HubSalesAppOptions } from "./hub-sales-app.js";
+import type { HubSalesRuntime } from "./hub-sales-runtime.js";
+
+export interface HubSalesServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  webhookUrl: string;
+  runtime: HubSalesRuntime;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on an HTTP server of its own (Probot's middleware plus the app's routes),
+ * configured from `env` the way `probot run` is (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET,
+ * GHE_HOST, GHE_PROTOCOL, ...). The demo and the end-to-end tests start it on a free port.
+ */
+export async function startHubSalesServer(input: {
+  env: Record<string, string | undefined>;
+  host?: string;
+  port?: number;
+  retryPolicy?: Partial<GitHubRetryPolicy>;
+  app?: Omit<HubSalesAppOptions, "env" | "onRuntime">;
+}): Promise<HubSalesServer> {
+  const probot = createProbot({ env: input.env, overrides: { Octokit: createProbotOctokit(input.retryPolicy) } });
+  let runtime: HubSalesRuntime | null = null;
+  const middleware = await createNodeMiddleware(
+    createHubSalesApp({ ...input.app, env: input.env, onRuntime: (r) => (runtime = r) }),
+    { probot, webhooksPath: "/api/github/webhooks" },
+  );
+  const server = createServer((req, res) => {
+    void middleware(req, res, () => {
+      res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(input.port ?? 0, input.host ?? "127.0.0.1", resolve));
+  if (!runtime) throw new Error(`hub-sales-bot did not start: check HUB_SALES_REPO and the other settings in the log`);
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${input.host ?? "127.0.0.1"}:${port}`;
+  const started: HubSalesRuntime = runtime;
+  return {
+    url,
+    webhookUrl: `${url}/api/github/webhooks`,
+    runtime: started,
+    async close() {
+      await started.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import type { CommentSnapshot, IssueSnapshot, RepoRef } from "../github/github-gateway.js";
+import { parseCommentMarker } from "../github/issue-marker.js";
+import type { Lead } from "../domain/records.js";
+import { saveLeadEffects } from "./lead-effects-store.js";
+import { describeAction, type IssueRole, type LeadAction } from "./lead-action.js";
+import type { LeadObservation } from "./lead-observation.js";
+import type { ReconcileDeps } from "./reconcile-deps.js";
+
+const LINK_FIELD = {
+  lead: "leadIssue",
+  "request-information": "requestInformationIssue",
+  deployment: "deploymentIssue",
+} as const satisfies Record<IssueRole, keyof Lead>;
+
+const OBSERVED_FIELD = LINK_FIELD;
+
+/**
+ * Carries out actions in order and folds each result back into `observed`, so the next
+ * `planLead` sees the world as it now is. Every effect is found-or-made: issues and
+ * comments are adopted by marker before anything is created, and what has no home on
+ * GitHub is recorded in the store right after it happens.
+ */
+export async function applyLeadActions(
+  actions: readonly LeadAction[],
+  observed: LeadObservation,
+  deps: ReconcileDeps,
+): Promise<void> {
+  for (const action of actions) {
+    await applyOne(action, observed, deps);
+    deps.log.info(`lead ${observed.lead.id}: ${describeAction(action)}`);
+    deps.onAction?.({ leadId: observed.lead.id, description: describeAction(action) });
+  }
+}
+
+function repoOf(role: IssueRole, deps: ReconcileDeps): RepoRef {
+  return role === "lead" ? deps.salesRepo : deps.hubRepo;
+}
+
+function issueOf(role: IssueRole, observed: LeadObservation): IssueSnapshot {
+  const issue = observed[OBSERVED_FIELD[role]];
+  if (!issue) throw new Error(`internal: action on the ${role} issue before it exists`);
+  return issue;
+}
+
+function setIssue(role: IssueRole, observed: LeadObservation, issue: IssueSnapshot): void {
+  observed[OBSERVED_FIELD[role]] = issue;
+}
+
+async function applyOne(action: LeadAction, observed: LeadObservation, deps: ReconcileDeps): Promise<void> {
+  const { store, gateway } = deps;
+  const leadId = observed.lead.id;
+  switch (action.type) {
+    case "create-issue": {
+      const repo = repoOf(action.role, deps);
+      // Adopt an issue made before a crash (created, but the link never recorded).
+      const owned = await gateway.listOwnedIssues(repo, action.role);
+      const issue =
+        owned.find((i) => i.marker?.lead === leadId) ??
+        (await gateway.createIssue(repo, { title: action.title, body: action.body, labels: action.labels }));
+      setIssue(action.role, observed, issue);
+      // Record the link at once: the smaller the window, the rarer an adoption is needed.
+      observed.lead = await store.updateLead(leadId, { [LINK_FIELD[action.role]]: issue.htmlUrl });
+      return;
+    }
+    case "update-issue": {
+      const issue = issueOf(action.role, observed);
+      setIssue(action.role, observed, await gateway.updateIssue(issue.repo, issue.number, action.patch));
+      return;
+    }
+    case "add-labels": {
+      const issue = issueOf(action.role, observed);
+      await gateway.addLabels(issue.repo, issue.number, action.labels);
+      setIssue(action.role, observed, { ...issue, labels: [...issue.labels, ...action.labels] });
+      return;
+    }
+    case "remove-label": {
+      const issue = issueOf(action.role, observed);
+      await gateway.removeLabel(issue.repo, issue.number, action.label);
+      setIssue(action.role, observed, { ...issue, labels: issue.labels.filter((l) => l !== action.label) });
+      return;
+    }
+    case "update-lead": {
+      observed.lead = await store.updateLead(leadId, action.patch);
+      return;
+    }
+    case "link-sub-issue": {
+      const parent = issueOf("lead", observed);
+      const child = issueOf(action.child, observed);
+      await gateway.addSubIssue(parent.repo, parent.number, child.id);
+      observed.effects = { ...observed.effects, subIssuesLinked: [...observed.effects.subIssuesLinked, action.child] };
+      await saveLeadEffects(store, leadId, observed.effects);
+      return;
+    }
+    case "post-comment-once": {
+      const issue = issueOf(action.on, observed);
+      const existing = await findOwnComment(issue, action.key, leadId, deps);
+      if (!existing) await gateway.createComment(issue.repo, issue.number, action.body);
+      observed.effects = { ...observed.effects, commentsPosted: [...observed.effects.commentsPosted, action.key] };
+      await saveLeadEffects(store, leadId, observed.effects);
+      return;
+    }
+    case "upsert-readiness-comment": {
+      const issue = issueOf("deployment", observed);
+      const known = observed.effects.readinessComment;
+      const commentId = known?.commentId ?? (await findOwnComment(issue, "readiness", leadId, deps))?.id ?? null;
+      const comment =
+        commentId === null
+          ? await gateway.createComment(issue.repo, issue.number, action.body)
+          : await gateway.updateComment(issue.repo, commentId, action.body);
+      observed.effects = { ...observed.effects, readinessComment: { commentId: comment.id, body: action.body } };
+      await saveLeadEffects(store, leadId, observed.effects);
+      return;
+    }
+    case "add-to-backlog": {
+      const board = await backlogBoard(deps);
+      const issue = issueOf("deployment", observed);
+      const itemId = await gateway.addToBoard(board, issue.nodeId);
+      if (action.status) await gateway.setBoardStatus(board, itemId, action.status);
+      observed.effects = { ...observed.effects, backlogItem: { itemId, status: action.status } };
+      await saveLeadEffects(store, leadId, observed.effects);
+      return;
+    }
+    case "set-backlog-status": {
+      const board = await backlogBoard(deps);
+      const item = observed.effects.backlogItem;
+      if (!item) throw new Error("internal: backlog status before the item exists");
+      await gateway.setBoardStatus(board, item.itemId, action.status);
+      observed.effects = { ...observed.effects, backlogItem: { ...item, status: action.status } };
+      await saveLeadEffects(store, leadId, observed.effects);
+      return;
+    }
+    case "create-hub": {
+      const same = await store.findHubByName(action.fields.hub);
+      const hub =
+        same && same.communityLeadId === leadId
+          ? same
+          : await store.createHub(same ? { ...action.fields, hub: `${action.fields.hub}-${leadId}` } : action.fields);
+      observed.hubs = [...observed.hubs.filter((h) => h.id !== hub.id), hub];
+      return;
+    }
+    case "update-hub": {
+      const hub = await store.updateHub(action.id, action.patch);
+      observed.hubs = observed.hubs.map((h) => (h.id === hub.id ? hub : h));
+      return;
+    }
+  }
+}
+
+async function findOwnComment(
+  issue: IssueSnapshot,
+  key: string,
+  leadId: string,
+  deps: ReconcileDeps,
+): Promise<CommentSnapshot | null> {
+  const comments = await deps.gateway.listComments(issue.repo, issue.number);
+  return (
+    comments.find((c) => {
+      if (c.author.toLowerCase() !== deps.appLogin.toLowerCase()) return false;
+      const marker = c.marker ?? parseCommentMarker(c.body);
+      return marker?.lead === leadId && marker.comment === key;
+    }) ?? null
+  );
+}
+
+function backlogBoard(deps: ReconcileDeps) {
+  const backlog = deps.config.backlog;
+  if (!backlog) throw new Error("internal: backlog action without a configured backlog");
+  const cache = deps.boardCache;
+  if (!cache.board) {
+    const board = deps.gateway.findBacklogBoard(backlog.org, backlog.project, backlog.status_field);
+    cache.board = board;
+    // A failed lookup must not be cached: the next attempt asks again.
+    board.catch(() => {
+      if (cache.board === board) delete cache.board;
+    });
+  }
+  return cache.board;
+}

@@ -1,0 +1,52 @@
+import type { IssueSnapshot } from "../github/github-gateway.js";
+import type { IssueKind } from "../github/issue-marker.js";
+import { parseIssueUrl } from "./issue-url.js";
+import { loadLeadEffects } from "./lead-effects-store.js";
+import type { LeadObservation } from "./lead-observation.js";
+import { watchesHubIssues } from "./plan-lead.js";
+import type { ReconcileDeps } from "./reconcile-deps.js";
+
+/**
+ * Reads the lead and the issues recorded on it. Costs one GET per recorded issue that
+ * matters for the lead's status, and nothing else: issues not yet recorded are looked up
+ * by marker only when the plan wants to open one (see `applyLeadActions`).
+ */
+export async function observeLead(leadId: string, deps: ReconcileDeps): Promise<LeadObservation | null> {
+  const lead = await deps.store.getLead(leadId);
+  if (!lead) return null;
+  const [hubs, effects] = await Promise.all([
+    deps.store.listHubs().then((all) => all.filter((h) => h.communityLeadId === lead.id)),
+    loadLeadEffects(deps.store, lead.id),
+  ]);
+  const hubSide = watchesHubIssues(lead.status);
+  const [leadIssue, requestInformationIssue, deploymentIssue] = await Promise.all([
+    fetchRecorded(lead.leadIssue, "lead", lead.id, deps),
+    hubSide ? fetchRecorded(lead.requestInformationIssue, "request-information", lead.id, deps) : null,
+    hubSide ? fetchRecorded(lead.deploymentIssue, "deployment", lead.id, deps) : null,
+  ]);
+  return { lead, hubs, today: deps.today(), leadIssue, requestInformationIssue, deploymentIssue, effects };
+}
+
+/**
+ * An issue a person linked by hand (no marker) is taken as it is; one whose marker names
+ * another lead or kind is a wrong link and is treated as absent, so the right one is found.
+ */
+async function fetchRecorded(
+  url: string | null,
+  kind: IssueKind,
+  leadId: string,
+  deps: ReconcileDeps,
+): Promise<IssueSnapshot | null> {
+  if (!url) return null;
+  const ref = parseIssueUrl(url);
+  if (!ref) {
+    deps.log.warn(`lead ${leadId}: ignoring a ${kind} issue link that is not a GitHub issue URL: ${url}`);
+    return null;
+  }
+  const issue = await deps.gateway.getIssue(ref.repo, ref.number);
+  if (issue?.marker && (issue.marker.lead !== leadId || issue.marker.kind !== kind)) {
+    deps.log.warn(`lead ${leadId}: the recorded ${kind} issue ${url} belongs to ${issue.marker.kind} of ${issue.marker.lead}`);
+    return null;
+  }
+  return issue;
+}

@@ -1,0 +1,224 @@
+import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
+import type { IssueSnapshot } from "../github/github-gateway.js";
+import { renderCommentMarker } from "../github/issue-marker.js";
+import { missingDeploymentFields } from "../issue-forms/deployment-request-form.js";
+import { parseFormSections } from "../issue-forms/issue-form-sections.js";
+import { isOpenStatus, LEAD_STATUSES, type LeadStatus } from "../pipeline/lead-status.js";
+import { unmetGuards } from "../pipeline/transition-rules.js";
+import type { LeadAction } from "./lead-action.js";
+import type { LeadObservation } from "./lead-observation.js";
+import { renderIssueTitle, renderLeadIssueBody } from "./render-lead-issue.js";
+import {
+  renderDeploymentBody,
+  renderReadinessComment,
+  renderRequestInformationBody,
+  slugify,
+} from "./render-hub-issues.js";
+
+export interface PlanContext {
+  config: HubSalesConfig;
+  /** Whether the sales repo and the hub repo share an owner (sub-issues need that). */
+  sameOwner: boolean;
+}
+
+/**
+ * The request-information phase: the only status in which the app watches and opens
+ * hub-repo issues. (An old `Active Service` row gets no request-information issue: its
+ * hub is already live.) `observeLead` uses the same rule to skip fetching them.
+ */
+export function watchesHubIssues(status: LeadStatus): boolean {
+  return status === "Needs Admin";
+}
+
+/**
+ * Pure: from what is observed, the actions that bring GitHub and the record in line
+ * with the lead. Returns an empty list when everything is as it should be. Actions whose
+ * inputs do not exist yet (a link to an issue not yet opened) are left for the next
+ * round; `reconcileLead` plans again after each round until nothing is left.
+ */
+export function planLead(observed: LeadObservation, context: PlanContext): LeadAction[] {
+  const hubSide = planHubSide(observed, context);
+  // Open and record hub-side issues first, so the lead issue is written once with their links.
+  if (hubSide.some((a) => a.type === "create-issue" || a.type === "update-lead" || a.type === "create-hub")) {
+    return hubSide;
+  }
+  return [...hubSide, ...planLeadIssue(observed, context)];
+}
+
+function planHubSide(observed: LeadObservation, { config }: PlanContext): LeadAction[] {
+  const { lead, hubs, today, effects } = observed;
+  const actions: LeadAction[] = [];
+  if (!watchesHubIssues(lead.status)) return actions;
+
+  const ri = observed.requestInformationIssue;
+  if (!ri) {
+    actions.push({
+      type: "create-issue",
+      role: "request-information",
+      title: renderIssueTitle(config.issues.request_information.title, lead.name),
+      body: renderRequestInformationBody(lead),
+      labels: config.issues.request_information.labels,
+    });
+    return actions;
+  }
+  if (lead.requestInformationIssue !== ri.htmlUrl) {
+    actions.push({
+      type: "update-lead",
+      patch: { requestInformationIssue: ri.htmlUrl },
+      why: "request-information issue opened",
+    });
+  }
+
+  const deployment = observed.deploymentIssue;
+  const deploymentWanted = effects.deploymentRequested || (ri.state === "closed" && ri.stateReason === "completed");
+  if (!deployment) {
+    if (deploymentWanted) {
+      actions.push({
+        type: "create-issue",
+        role: "deployment",
+        title: renderIssueTitle(config.issues.deployment.title, lead.name),
+        body: renderDeploymentBody({ lead, requestInformationUrl: ri.htmlUrl }),
+        labels: config.issues.deployment.labels,
+      });
+    }
+    return actions;
+  }
+  if (lead.deploymentIssue !== deployment.htmlUrl) {
+    actions.push({ type: "update-lead", patch: { deploymentIssue: deployment.htmlUrl }, why: "deployment request opened" });
+  }
+  if (!effects.commentsPosted.includes("link:deployment")) {
+    actions.push({
+      type: "post-comment-once",
+      on: "request-information",
+      key: "link:deployment",
+      body: `${renderCommentMarker({ lead: lead.id, comment: "link:deployment" })}\n🚀 The deployment request is open: ${deployment.htmlUrl}`,
+    });
+  }
+  if (config.backlog && !effects.backlogItem) {
+    actions.push({ type: "add-to-backlog", status: config.backlog.new_value ?? null });
+  }
+
+  if (deployment.state === "open") {
+    const missing = missingDeploymentFields(parseFormSections(deployment.body));
+    const body = renderReadinessComment({
+      missing,
+      githubHandles: lead.githubHandles,
+      marker: renderCommentMarker({ lead: lead.id, comment: "readiness" }),
+    });
+    if (effects.readinessComment?.body !== body) actions.push({ type: "upsert-readiness-comment", body });
+    const ready = config.backlog?.ready_value;
+    if (missing.length === 0 && ready && effects.backlogItem && effects.backlogItem.status !== ready) {
+      actions.push({ type: "set-backlog-status", status: ready });
+    }
+    return actions;
+  }
+
+  if (deployment.stateReason === "completed") {
+    const linked = hubs.find((h) => h.deploymentIssue === deployment.htmlUrl);
+    if (hubs.length === 0) {
+      actions.push({
+        type: "create-hub",
+        fields: {
+          hub: hubNameFromIssue(deployment) ?? slugify(lead.name),
+          communityLeadId: lead.id,
+          url: null,
+          deploymentIssue: deployment.htmlUrl,
+          liveSince: today,
+        },
+      });
+      return actions;
+    }
+    if (!linked && hubs.length === 1 && hubs[0]!.deploymentIssue === null) {
+      actions.push({ type: "update-hub", id: hubs[0]!.id, patch: { deploymentIssue: deployment.htmlUrl } });
+    }
+    if (unmetGuards("Active Service", { lead, hubs, today }).length === 0) {
+      actions.push({ type: "update-lead", patch: { status: "Active Service" }, why: "the hub is live and the service has started" });
+    }
+  } else {
+    const key = `deployment-closed:${deployment.number}`;
+    if (!effects.commentsPosted.includes(key)) {
+      actions.push({
+        type: "post-comment-once",
+        on: "lead",
+        key,
+        body: `${renderCommentMarker({ lead: lead.id, comment: key })}\nThe deployment request ${deployment.htmlUrl} was closed as ${
+          deployment.stateReason === "duplicate" ? "a duplicate" : "not planned"
+        }: no Active Hubs row was added and the lead stays ${lead.status}.`,
+      });
+    }
+  }
+  return actions;
+}
+
+/** `[Request deployment] New Hub: nasa-veda` → `nasa-veda`, when people retitled it to the hub's name. */
+function hubNameFromIssue(issue: IssueSnapshot): string | null {
+  const m = /New Hub:\s*(.+)$/i.exec(issue.title);
+  const slug = m ? slugify(m[1]!) : "";
+  return slug === "" ? null : slug;
+}
+
+function planLeadIssue(observed: LeadObservation, { config, sameOwner }: PlanContext): LeadAction[] {
+  const { lead, hubs, today, effects } = observed;
+  const issue = observed.leadIssue;
+  const actions: LeadAction[] = [];
+  const open = isOpenStatus(lead.status);
+  const statusLabel = config.status_labels[lead.status];
+  const title = renderIssueTitle(config.issues.lead.title, lead.name);
+  const body = renderLeadIssueBody({ lead, hubs, today, config });
+
+  if (!issue) {
+    // A lead first seen as inactive (an old row) gets no issue: importing history must not flood the repo.
+    if (open) actions.push({ type: "create-issue", role: "lead", title, body, labels: [...config.issues.lead.labels, statusLabel] });
+    return actions;
+  }
+  if (lead.leadIssue !== issue.htmlUrl) {
+    actions.push({ type: "update-lead", patch: { leadIssue: issue.htmlUrl }, why: "lead issue opened" });
+  }
+
+  const patch: { title?: string; body?: string; state?: "open" | "closed"; stateReason?: "not_planned" | "reopened" } = {};
+  if (issue.title !== title) patch.title = title;
+  if (issue.body !== body) patch.body = body;
+  if (open && issue.state === "closed") Object.assign(patch, { state: "open", stateReason: "reopened" });
+  if (!open && issue.state === "open") Object.assign(patch, { state: "closed", stateReason: "not_planned" });
+  if (Object.keys(patch).length > 0) actions.push({ type: "update-issue", role: "lead", patch });
+
+  const present = new Set(issue.labels.map((l) => l.toLowerCase()));
+  const missingLabels = [...config.issues.lead.labels, statusLabel].filter((l) => !present.has(l.toLowerCase()));
+  if (missingLabels.length > 0) actions.push({ type: "add-labels", role: "lead", labels: missingLabels });
+  for (const status of LEAD_STATUSES) {
+    const label = config.status_labels[status];
+    if (status !== lead.status && present.has(label.toLowerCase())) {
+      actions.push({ type: "remove-label", role: "lead", label: issue.labels.find((l) => l.toLowerCase() === label.toLowerCase())! });
+    }
+  }
+
+  for (const child of ["request-information", "deployment"] as const) {
+    const childIssue = child === "request-information" ? observed.requestInformationIssue : observed.deploymentIssue;
+    if (!childIssue) continue;
+    if (sameOwner && !effects.subIssuesLinked.includes(child)) actions.push({ type: "link-sub-issue", child });
+    const key = `link:${child}`;
+    if (!effects.commentsPosted.includes(key)) {
+      const what = child === "request-information" ? "Request information issue" : "Deployment request";
+      actions.push({
+        type: "post-comment-once",
+        on: "lead",
+        key,
+        body: `${renderCommentMarker({ lead: lead.id, comment: key })}\n🔗 ${what} opened in the hub repo: ${childIssue.htmlUrl}`,
+      });
+    }
+  }
+
+  if (lead.status === "Waiting" && lead.followUpDate && lead.followUpDate <= today) {
+    const key = `follow-up:${lead.followUpDate}`;
+    if (!effects.commentsPosted.includes(key)) {
+      const mentions = config.follow_up.assignees.map((a) => `@${a}`).join(" ");
+      actions.push({
+        type: "post-comment-once",
+        on: "lead",
+        key,
+        body: `${renderCommentMarker({ lead: lead.id, comment: key })}\n⏰ ${mentions ? `${mentions}: ` : ""}today (${lead.followUpDate}) is the follow-up date for **${lead.name}**. Time to get back in touch; \`/status active-lead\` or \`/wait until=YYYY-MM-DD\` records what comes next.`,
+      });
+    }
+  }
+  return actions;
+}

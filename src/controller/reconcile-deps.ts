@@ -1,0 +1,30 @@
+import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
+import type { CalendarDate } from "../domain/calendar-date.js";
+import type { BacklogBoard, GitHubGateway, RepoRef } from "../github/github-gateway.js";
+import type { LeadStore } from "../store/lead-store.js";
+
+export interface Logger {
+  info(msg: string, ...rest: unknown[]): void;
+  warn(msg: string, ...rest: unknown[]): void;
+  error(msg: string, ...rest: unknown[]): void;
+  debug(msg: string, ...rest: unknown[]): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** What reconcile needs from the world; built by the app, the CLI and tests alike. */
+export interface ReconcileDeps {
+  store: LeadStore;
+  gateway: GitHubGateway;
+  config: HubSalesConfig;
+  salesRepo: RepoRef;
+  hubRepo: RepoRef;
+  today: () => CalendarDate;
+  /** The app's bot login: only its own comments are adopted by marker. */
+  appLogin: string;
+  log: Logger;
+  /** The board's ids do not change: resolved once and shared by every run that gets this cache. */
+  boardCache: { board?: Promise<BacklogBoard> };
+  /** Called with each action carried out (the demo's timeline, metrics). */
+  onAction?: (event: { leadId: string; description: string }) => void;
+}

@@ -1,0 +1,54 @@
+import { applyLeadActions } from "./apply-lead-actions.js";
+import { describeAction, type LeadAction } from "./lead-action.js";
+import { observeLead } from "./observe-lead.js";
+import { planLead } from "./plan-lead.js";
+import type { ReconcileDeps } from "./reconcile-deps.js";
+
+export interface ReconcileResult {
+  leadId: string;
+  /** False when the lead no longer exists in the store. */
+  found: boolean;
+  /** What was done, in order (empty when everything already matched). */
+  actions: string[];
+}
+
+/** More rounds than any lead needs (hub side, then lead issue, then links): a loop guard. */
+const MAX_ROUNDS = 8;
+
+/**
+ * The one entry point of every trigger: observe, plan (pure), act, and plan again on
+ * what the actions produced, until the plan is empty. Idempotent: a second run right
+ * after finds nothing to do; a run after a crash adopts what the crashed one made.
+ * With `dryRun` it only returns the first round's plan.
+ */
+export async function reconcileLead(
+  leadId: string,
+  deps: ReconcileDeps,
+  options: { dryRun?: boolean } = {},
+): Promise<ReconcileResult> {
+  const observed = await observeLead(leadId, deps);
+  if (!observed) return { leadId, found: false, actions: [] };
+  const context = { config: deps.config, sameOwner: deps.salesRepo.owner.toLowerCase() === deps.hubRepo.owner.toLowerCase() };
+  const done: string[] = [];
+  let previous = "";
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const actions = planLead(observed, context);
+    if (actions.length === 0) return { leadId, found: true, actions: done };
+    if (options.dryRun) return { leadId, found: true, actions: actions.map(describeAction) };
+    const fingerprint = JSON.stringify(actions);
+    if (fingerprint === previous) throw new ReconcileStuckError(leadId, actions);
+    previous = fingerprint;
+    await applyLeadActions(actions, observed, deps);
+    done.push(...actions.map(describeAction));
+  }
+  throw new ReconcileStuckError(leadId, planLead(observed, context));
+}
+
+/** The plan keeps asking for the same actions: a bug or an outside fight; retrying will not help. */
+export class ReconcileStuckError extends Error {
+  readonly terminal = true;
+  constructor(leadId: string, actions: readonly LeadAction[]) {
+    super(`lead ${leadId}: reconcile does not settle; still planning: ${actions.map(describeAction).join("; ")}`);
+    this.name = "ReconcileStuckError";
+  }
+}

@@ -1,0 +1,90 @@
+import type { Lead } from "../domain/records.js";
+import { renderIssueMarker } from "../github/issue-marker.js";
+import { initialDeploymentSections } from "../issue-forms/deployment-request-form.js";
+import { renderFormSections } from "../issue-forms/issue-form-sections.js";
+
+/*
+ * Bodies of the issues the app opens in the hub repo. That repo is public: these take
+ * only the lead's name, its representatives' handles and the start date — never fees,
+ * costs, notes or emails.
+ */
+
+export function renderRequestInformationBody(lead: Pick<Lead, "id" | "name" | "githubHandles">): string {
+  const reps = lead.githubHandles.map((h) => `@${h}`);
+  const greeting = reps.length > 0 ? `Hey ${reps.join(", ")}!` : "Hey! (no community representative is recorded yet)";
+  return [
+    renderIssueMarker({ lead: lead.id, kind: "request-information" }),
+    renderFormSections([
+      {
+        label: "Hub Description",
+        value: `A new hub for **${lead.name}**. The community representatives will describe the community and the hub's use-case below.`,
+      },
+      {
+        label: "Community Representative(s)",
+        value: [
+          greeting,
+          "Please open the deployment request (the `New Hub - Request deployment` form) and fill in all the information in the form,",
+          "or reply here and a team member will run `/request-deployment` to open it for you, pre-filled from what we know.",
+          "If there are any questions about the form, please ask them in **this issue**.",
+          "After the form is filled in, an engineer will be assigned and will start deploying the new hub 🚀. Thank you!",
+        ].join("\n"),
+      },
+      {
+        label: "Tasks to complete the information collection phase",
+        value: [
+          "- [ ] Community Representative has all the information and tools to fill in the deployment request form",
+          "- [ ] Deployment request opened (closing this issue as completed opens it)",
+          "- [ ] Engineer has all the information needed to deploy a first iteration of the new hub",
+        ].join("\n"),
+      },
+    ]),
+  ].join("\n");
+}
+
+export function renderDeploymentBody(input: {
+  lead: Pick<Lead, "id" | "name" | "githubHandles" | "serviceStartDate">;
+  requestInformationUrl: string | null;
+}): string {
+  const { lead, requestInformationUrl } = input;
+  return [
+    renderIssueMarker({ lead: lead.id, kind: "deployment" }),
+    renderFormSections(
+      initialDeploymentSections({
+        githubHandles: lead.githubHandles,
+        serviceStartDate: lead.serviceStartDate,
+        requestInformationUrl,
+      }),
+    ),
+  ].join("\n");
+}
+
+/** The one comment kept on an open deployment issue (SPEC §4.3). */
+export function renderReadinessComment(input: {
+  missing: readonly string[];
+  githubHandles: readonly string[];
+  marker: string;
+}): string {
+  const { missing, githubHandles, marker } = input;
+  const reps = githubHandles.map((h) => `@${h}`).join(" ");
+  if (missing.length === 0) {
+    return `${marker}\n✅ **The deployment request is complete**: every required field is answered. An engineer can pick it up.`;
+  }
+  return [
+    marker,
+    `📋 **Still needed before this hub can be deployed**${reps ? ` — ${reps}, could you fill these in by editing the issue?` : ""}`,
+    "",
+    ...missing.map((label) => `- [ ] ${label}`),
+    "",
+    "<sub>Updated by hub-sales-bot whenever the issue is edited.</sub>",
+  ].join("\n");
+}
+
+/** `Data Science Lab @ Uni` → `data-science-lab-uni` */
+export function slugify(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
