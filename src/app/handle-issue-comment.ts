@@ -4,7 +4,7 @@ import { markDeploymentRequested } from "../controller/lead-effects-store.js";
 import { parseIssueMarker } from "../github/issue-marker.js";
 import type { RepoRef } from "../github/github-gateway.js";
 import type { HubSalesRuntime } from "./hub-sales-runtime.js";
-import { publishInvoiceForMonth } from "./invoice-for-month.js";
+import { publishInvoiceForMonth, refreshInvoiceIfOpen } from "./invoice-for-month.js";
 
 export interface IssueCommentInput {
   deliveryId: string;
@@ -46,6 +46,7 @@ export async function handleIssueComment(input: IssueCommentInput, runtime: HubS
         return { url };
       },
       buildInvoice: (month) => publishInvoiceForMonth(runtime, month),
+      invoiceInputsChanged: (month) => refreshInvoiceIfOpen(runtime, month),
     },
   });
   if (!outcome) return;

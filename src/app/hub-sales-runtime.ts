@@ -11,6 +11,7 @@ import { isOpenStatus } from "../pipeline/lead-status.js";
 import type { LeadStore } from "../store/lead-store.js";
 import type { AppEnvironment } from "./app-environment.js";
 import { reportConfigProblems, resolveConfigProblems } from "./config-error-issue.js";
+import { publishInvoiceForMonth, scheduledInvoiceMonth } from "./invoice-for-month.js";
 import type { GitHubAccess } from "./github-access.js";
 
 export interface HubSalesRuntimeInput {
@@ -186,6 +187,16 @@ export class HubSalesRuntime {
     if (this.#lastDailyRun === today) return;
     this.#lastDailyRun = today;
     await this.enqueueAll("daily").catch((e: unknown) => this.log.error(`daily reconcile: ${String(e)}`));
+    await this.runScheduledInvoice().catch((e: unknown) => this.log.error(`scheduled invoice: ${String(e)}`));
+  }
+
+  /** On the configured day (`invoicing.day`), opens or updates the month's invoice issue. */
+  async runScheduledInvoice(): Promise<string | null> {
+    const month = scheduledInvoiceMonth(await this.config(), this.today());
+    if (!month) return null;
+    const { url } = await publishInvoiceForMonth(this, month);
+    this.log.info(`invoice batch ${month}: ${url}`);
+    return month;
   }
 
   /** Shown where people look: the lead issue gets one comment per failing streak. */

@@ -1,5 +1,7 @@
 import type { CliCommand } from "./cli-command.js";
 import { costsImportCommand } from "./commands/costs-import.js";
+import { demoCommand } from "./commands/demo.js";
+import { reconcileCommand } from "./commands/reconcile.js";
 import { hubsImportCommand } from "./commands/hubs-import.js";
 import { hubsListCommand } from "./commands/hubs-list.js";
 import { invoiceCommand } from "./commands/invoice.js";
@@ -20,5 +22,7 @@ export const CLI_COMMANDS: ReadonlyMap<string, CliCommand> = new Map<string, Cli
     hubsListCommand,
     costsImportCommand,
     invoiceCommand,
+    reconcileCommand,
+    demoCommand,
   ].map((command) => [command.name, command]),
 );

@@ -39,6 +39,8 @@ export interface CommandDeps {
   openDeploymentRequest(lead: Lead): Promise<{ url: string }>;
   /** Builds or refreshes the month's invoice batch (SPEC §6). */
   buildInvoice(month: CalendarMonth): Promise<{ url: string; summary: string }>;
+  /** A month's invoicing inputs changed (`/delivered`): refreshes that month's invoice issue if one exists. */
+  invoiceInputsChanged?(month: CalendarMonth): Promise<void>;
   /** Clock for timestamps of records (delivery confirmations); defaults to the system clock. */
   now?: () => Date;
 }

@@ -56,6 +56,7 @@ export const deliveredCommand: CommandDefinition<DeliveredArgs> = {
       confirmedAt: (deps.now?.() ?? new Date()).toISOString(),
     });
     await deps.requestReconcile(lead.id, `/delivered ${args.month} by @${deps.commenter.login}`);
+    await deps.invoiceInputsChanged?.(args.month);
     return { ok: true, summary: `Recorded the delivery of ${args.month} for **${lead.name}**.`, changedLeadIds: [lead.id] };
   },
 };

@@ -146,3 +146,14 @@ export function createProbotOctokit(policy: Partial<GitHubRetryPolicy> = {}): ty
     };
   }) as typeof ProbotOctokit;
 }
+
+/**
+ * `HUB_SALES_GITHUB_WRITE_INTERVAL_MS`: spacing of writes, for GitHub Enterprise servers
+ * without GitHub.com's content limits, or a local stand-in (0). Unset keeps GitHub's pacing.
+ */
+export function retryPolicyFromEnv(env: Readonly<Record<string, string | undefined>>): Partial<GitHubRetryPolicy> {
+  const raw = env.HUB_SALES_GITHUB_WRITE_INTERVAL_MS?.trim();
+  if (raw === undefined || raw === "") return {};
+  if (!/^\d+$/.test(raw)) throw new Error(`HUB_SALES_GITHUB_WRITE_INTERVAL_MS must be a whole number of milliseconds (got "${raw}")`);
+  return { writeIntervalMs: Number(raw) };
+}

@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { createProbot } from "probot";
+import { readAppEnvironment } from "../../app/app-environment.js";
+import { createGitHubAccess } from "../../app/github-access.js";
+import { HubSalesRuntime } from "../../app/hub-sales-runtime.js";
+import { parseRepoRef } from "../../github/github-gateway.js";
+import { createProbotOctokit, retryPolicyFromEnv } from "../../github/octokit-options.js";
+import { textArg } from "../cli-args.js";
+import { CliError, EXIT_FAILURE, EXIT_OK, type CliCommand } from "../cli-command.js";
+
+const args = z.object({ lead: textArg.optional(), plan: z.boolean().default(false) });
+
+export const reconcileCommand: CliCommand<z.output<typeof args>> = {
+  name: "reconcile",
+  description: "One full reconcile pass against GitHub (for an external scheduler), or one lead's",
+  details: [
+    "Uses the app's credentials from the environment, as the server does: APP_ID, PRIVATE_KEY",
+    "(or PRIVATE_KEY_PATH), HUB_SALES_REPO, and GHE_HOST/GHE_PROTOCOL for GitHub Enterprise or a",
+    "stand-in. Without --lead it queues every lead the daily pass covers (open statuses, and",
+    "inactive leads whose issue may still need closing) plus any work already queued, and works",
+    "until nothing is due. Work that keeps failing stays queued for the next run. --plan prints",
+    "what one lead's reconcile would do and changes nothing. Exit 1 when any lead failed.",
+  ].join("\n"),
+  positionals: [],
+  options: {
+    lead: { type: "string", valueName: "lead", description: "only this lead (id or Name)" },
+    plan: { type: "boolean", description: "with --lead: print the planned actions, change nothing" },
+  },
+  examples: ["reconcile", 'reconcile --lead "Example University" --plan'],
+  args,
+  async run({ lead: leadRef, plan }, ctx) {
+    if (plan && !leadRef) throw new CliError("--plan needs --lead <lead>", 2);
+    const read = readAppEnvironment(ctx.io.env);
+    if (!read.ok) throw new CliError(read.problems.join("; "));
+    const env = ctx.io.env;
+    if (!env.APP_ID || !(env.PRIVATE_KEY || env.PRIVATE_KEY_PATH)) {
+      throw new CliError("reconcile needs the app's credentials: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH)");
+    }
+    const store = await ctx.store();
+    const probot = createProbot({ env: { LOG_LEVEL: "warn", ...env }, overrides: { Octokit: createProbotOctokit(retryPolicyFromEnv(env)) } });
+    let hubRepo: ReturnType<typeof parseRepoRef> | null = null;
+    const access = createGitHubAccess({
+      probot,
+      knownRepos: () => [read.environment.salesRepo, ...(hubRepo ? [hubRepo] : [])],
+    });
+    const runtime = new HubSalesRuntime({
+      environment: { ...read.environment, timers: false },
+      store,
+      access,
+      now: ctx.io.now,
+      log: {
+        info: () => undefined,
+        debug: () => undefined,
+        warn: (m) => ctx.err(`warning: ${m}`),
+        error: (m) => ctx.err(`error: ${m}`),
+      },
+      onAction: ({ leadId, description }) => ctx.out(`${leadId}: ${description}`),
+    });
+    hubRepo = parseRepoRef((await runtime.config()).hub_repo);
+
+    if (leadRef) {
+      const lead = (await store.getLead(leadRef)) ?? (await store.findLeadByName(leadRef));
+      if (!lead) throw new CliError(`no lead with id or name "${leadRef}"; see \`hub-sales leads list\``);
+      const result = await runtime.reconcileNow(lead.id, { dryRun: plan });
+      if (plan) {
+        ctx.out(result.actions.length === 0 ? `${lead.name}: nothing to do` : `${lead.name} would:`);
+        for (const action of result.actions) ctx.out(`  - ${action}`);
+      } else if (result.actions.length === 0) {
+        ctx.out(`${lead.name}: up to date`);
+      }
+      return EXIT_OK;
+    }
+
+    const queued = await runtime.enqueueAll("daily");
+    ctx.progress(`reconciling ${queued} leads…`);
+    await runtime.queue.drain();
+    const failing = (await store.listWork()).filter((w) => w.lastError !== null);
+    ctx.out(`reconciled ${queued} leads; ${failing.length} failing`);
+    for (const item of failing) ctx.err(`  ${item.key}: ${item.lastError} (attempt ${item.attempts}; stays queued)`);
+    return failing.length > 0 ? EXIT_FAILURE : EXIT_OK;
+  },
+};
