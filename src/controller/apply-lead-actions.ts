@@ -1,3 +1,4 @@
+import { GitHubApiError } from "../github/github-api-error.js";
 import type { CommentSnapshot, IssueSnapshot, RepoRef } from "../github/github-gateway.js";
 import { parseCommentMarker } from "../github/issue-marker.js";
 import type { Lead } from "../domain/records.js";
@@ -54,9 +55,9 @@ async function applyOne(action: LeadAction, observed: LeadObservation, deps: Rec
       const repo = repoOf(action.role, deps);
       // Adopt an issue made before a crash (created, but the link never recorded).
       const owned = await gateway.listOwnedIssues(repo, action.role);
-      const issue =
-        owned.find((i) => i.marker?.lead === leadId) ??
-        (await gateway.createIssue(repo, { title: action.title, body: action.body, labels: action.labels }));
+      const adopted = owned.find((i) => i.marker?.lead === leadId);
+      const issue = adopted ?? (await gateway.createIssue(repo, { title: action.title, body: action.body, labels: action.labels }));
+      if (!adopted) observed.openedThisRun = [...(observed.openedThisRun ?? []), issue.id];
       setIssue(action.role, observed, issue);
       // Record the link at once: the smaller the window, the rarer an adoption is needed.
       observed.lead = await store.updateLead(leadId, { [LINK_FIELD[action.role]]: issue.htmlUrl });
@@ -93,7 +94,7 @@ async function applyOne(action: LeadAction, observed: LeadObservation, deps: Rec
     }
     case "post-comment-once": {
       const issue = issueOf(action.on, observed);
-      const existing = await findOwnComment(issue, action.key, leadId, deps);
+      const existing = await findOwnComment(issue, action.key, leadId, observed, deps);
       if (!existing) await gateway.createComment(issue.repo, issue.number, action.body);
       observed.effects = { ...observed.effects, commentsPosted: [...observed.effects.commentsPosted, action.key] };
       await saveLeadEffects(store, leadId, observed.effects);
@@ -102,11 +103,15 @@ async function applyOne(action: LeadAction, observed: LeadObservation, deps: Rec
     case "upsert-readiness-comment": {
       const issue = issueOf("deployment", observed);
       const known = observed.effects.readinessComment;
-      const commentId = known?.commentId ?? (await findOwnComment(issue, "readiness", leadId, deps))?.id ?? null;
+      const commentId = known?.commentId ?? (await findOwnComment(issue, "readiness", leadId, observed, deps))?.id ?? null;
       const comment =
         commentId === null
           ? await gateway.createComment(issue.repo, issue.number, action.body)
-          : await gateway.updateComment(issue.repo, commentId, action.body);
+          : await gateway.updateComment(issue.repo, commentId, action.body).catch((error: unknown) => {
+              // A person deleted the comment: write it again rather than fail on every retry.
+              if (!(error instanceof GitHubApiError && error.status === 404)) throw error;
+              return gateway.createComment(issue.repo, issue.number, action.body);
+            });
       observed.effects = { ...observed.effects, readinessComment: { commentId: comment.id, body: action.body } };
       await saveLeadEffects(store, leadId, observed.effects);
       return;
@@ -146,12 +151,15 @@ async function applyOne(action: LeadAction, observed: LeadObservation, deps: Rec
   }
 }
 
+/** The app's comment with this key, adopted after a crash; an issue opened in this run has none. */
 async function findOwnComment(
   issue: IssueSnapshot,
   key: string,
   leadId: string,
+  observed: LeadObservation,
   deps: ReconcileDeps,
 ): Promise<CommentSnapshot | null> {
+  if (observed.openedThisRun?.includes(issue.id)) return null;
   const comments = await deps.gateway.listComments(issue.repo, issue.number);
   return (
     comments.find((c) => {

@@ -16,6 +16,8 @@ export interface LeadObservation {
   deploymentIssue: IssueSnapshot | null;
   /** Bookkeeping the app keeps in the store about effects that have no home on GitHub. */
   effects: LeadEffects;
+  /** Ids of issues this run opened: they have no comments yet, so none need looking up. */
+  openedThisRun?: number[];
 }
 
 export interface LeadEffects {

@@ -35,6 +35,8 @@ export class LeadWorkQueue {
   #timer: NodeJS.Timeout | null = null;
   #draining: Promise<void> | null = null;
   #kickAgain = false;
+  /** Wakes a running drain so new work fills free slots without waiting for the runs in flight. */
+  #wake: (() => void) | null = null;
 
   constructor(options: LeadWorkQueueOptions) {
     this.#options = {
@@ -62,15 +64,19 @@ export class LeadWorkQueue {
   kick(): void {
     if (this.#draining) {
       this.#kickAgain = true;
+      this.#wake?.();
       return;
     }
-    this.#draining = this.#drainOnce().finally(() => {
-      this.#draining = null;
-      if (this.#kickAgain) {
-        this.#kickAgain = false;
-        this.kick();
-      }
-    });
+    this.#draining = this.#drainOnce()
+      // A broken store must not become an unhandled rejection; the items stay recorded for the next kick.
+      .catch((error: unknown) => this.#options.log.error(`work queue: drain failed: ${String(error)}`))
+      .finally(() => {
+        this.#draining = null;
+        if (this.#kickAgain) {
+          this.#kickAgain = false;
+          this.kick();
+        }
+      });
   }
 
   /** Works until nothing is due (items backing off later are left). For the CLI and tests. */
@@ -96,21 +102,33 @@ export class LeadWorkQueue {
     while (this.#draining) await this.#draining;
   }
 
+  /**
+   * Keeps up to `concurrency` runs going, refilling a slot as soon as one frees or new work
+   * is kicked in: one slow lead (waiting out a rate limit) must not hold up the others.
+   */
   async #drainOnce(): Promise<void> {
     const { store, concurrency, now } = this.#options;
+    const running = new Set<Promise<void>>();
     for (;;) {
-      const due = (await store.listDueWork(now(), 200)).filter(
-        (item) => item.key.startsWith(KEY_PREFIX) && !this.#inFlight.has(item.key),
-      );
-      if (due.length === 0) return;
-      let next = 0;
-      const worker = async () => {
-        while (next < due.length) {
-          const item = due[next++]!;
-          await this.#runItem(item);
+      const woken = new Promise<void>((resolve) => (this.#wake = resolve));
+      const free = concurrency - running.size;
+      if (free > 0) {
+        const due = (await store.listDueWork(now(), 200)).filter(
+          (item) => item.key.startsWith(KEY_PREFIX) && !this.#inFlight.has(item.key),
+        );
+        for (const item of due.slice(0, free)) {
+          const task: Promise<void> = this.#runItem(item)
+            // Only the store failing while recording the outcome gets here; the item stays queued.
+            .catch((error: unknown) => this.#options.log.error(`lead work ${item.key}: ${String(error)}`))
+            .finally(() => running.delete(task));
+          running.add(task);
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+      }
+      if (running.size === 0) {
+        this.#wake = null;
+        return;
+      }
+      await Promise.race([woken, ...running]);
     }
   }
 
@@ -128,9 +146,10 @@ export class LeadWorkQueue {
       await store.failWork(item.key, message, new Date(now().getTime() + delay));
       if (attempts === this.#options.alertAfterAttempts) {
         log.error(`lead ${leadId}: reconcile keeps failing (${attempts} attempts): ${message}`);
-        await Promise.resolve(this.#options.onPersistentFailure?.({ ...item, attempts, lastError: message }, error)).catch(
-          (e: unknown) => log.warn(`could not report the failure of lead ${leadId}: ${String(e)}`),
-        );
+        // `then` so a callback that throws synchronously is caught too.
+        await Promise.resolve()
+          .then(() => this.#options.onPersistentFailure?.({ ...item, attempts, lastError: message }, error))
+          .catch((e: unknown) => log.warn(`could not report the failure of lead ${leadId}: ${String(e)}`));
       } else {
         log.warn(`lead ${leadId}: reconcile failed (attempt ${attempts}), retrying in ${Math.round(delay / 1000)} s: ${message}`);
       }

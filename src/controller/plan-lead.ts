@@ -136,7 +136,9 @@ function planHubSide(observed: LeadObservation, { config }: PlanContext): LeadAc
     }
   } else {
     const key = `deployment-closed:${deployment.number}`;
-    if (!effects.commentsPosted.includes(key)) {
+    // The note goes on the lead issue: without one yet (an imported row), it waits a round
+    // for `planLeadIssue` to open it; planned now, the executor would fail on every retry.
+    if (observed.leadIssue && !effects.commentsPosted.includes(key)) {
       actions.push({
         type: "post-comment-once",
         on: "lead",

@@ -1,5 +1,6 @@
 import type { LocalConfig } from "../cli/cli-config.js";
 import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
+import { AirtableLeadStore } from "./airtable/airtable-lead-store.js";
 import type { LeadStore } from "./lead-store.js";
 import { SqliteLeadStore } from "./sqlite-lead-store.js";
 
@@ -13,16 +14,31 @@ export interface OpenStoreInput {
 }
 
 /**
- * Chooses the store as SPEC §7 says: `AIRTABLE_TOKEN` selects AirTable, otherwise the
- * embedded SQLite store at `HUB_SALES_DB` (default `data/hub-sales.db`; `:memory:` for a
- * throwaway one). The server and every CLI command open their store here.
+ * Chooses the store as SPEC §7 says: `AIRTABLE_TOKEN` selects AirTable (leads and hubs in
+ * the base; cloud costs and the app's bookkeeping in the embedded SQLite file beside it),
+ * otherwise the embedded SQLite store at `HUB_SALES_DB` (default `data/hub-sales.db`;
+ * `:memory:` for a throwaway one). The server and every CLI command open their store here.
  */
 export async function openStore(input: OpenStoreInput): Promise<LeadStore> {
-  const { env } = input;
-  // AirTable store (issue 5): when `env.AIRTABLE_TOKEN` is set, build it here from
-  // `env.AIRTABLE_TOKEN`, `env.AIRTABLE_BASE_ID ?? input.config.airtable.base`,
-  // `input.config.airtable` (tables, field renames) and `env.AIRTABLE_ENDPOINT_URL`.
-  // Until it exists the token is ignored and the SQLite store below is used.
+  const { env, config } = input;
   const path = env.HUB_SALES_DB?.trim() || DEFAULT_DB_PATH;
-  return SqliteLeadStore.open(path);
+  const token = env.AIRTABLE_TOKEN?.trim();
+  if (!token) return SqliteLeadStore.open(path);
+  const baseId = env.AIRTABLE_BASE_ID?.trim() || config.airtable.base;
+  if (!baseId) {
+    throw new Error("AIRTABLE_TOKEN is set but no base is named: set AIRTABLE_BASE_ID or `airtable.base` in the configuration");
+  }
+  const bookkeeping = SqliteLeadStore.open(path);
+  try {
+    return await AirtableLeadStore.open({
+      token,
+      baseId,
+      endpointUrl: env.AIRTABLE_ENDPOINT_URL?.trim() || undefined,
+      airtable: config.airtable,
+      bookkeeping,
+    });
+  } catch (error) {
+    await bookkeeping.close();
+    throw error;
+  }
 }
