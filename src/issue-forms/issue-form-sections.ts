@@ -49,6 +49,10 @@ export function isUnanswered(value: string | undefined): boolean {
     .replace(/<!--[\s\S]*?-->/g, "")
     .replace(/^[-*]\s+\*\*[^*]+\*\*:\s*/gm, "")
     .trim();
-  if (text === "" || text === NO_RESPONSE) return true;
-  return /^(pending|tbd|n\/a|_?pending_?)$/i.test(text);
+  // Line by line: a templated answer (`- **Required start date**: pending` plus
+  // `- **Any important dates for usage**: pending`) says nothing until one line does.
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .every((line) => line === "" || line === NO_RESPONSE || /^(pending|tbd|n\/a|_?pending_?)$/i.test(line));
 }

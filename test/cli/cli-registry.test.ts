@@ -19,7 +19,7 @@ describe("the command registry", () => {
     const files = readdirSync(dir).filter((f) => f.endsWith(".ts"));
     const registered = new Set<unknown>(CLI_COMMANDS.values());
     for (const file of files) {
-      const module = (await import(`../../src/cli/commands/${file}`)) as Record<string, unknown>;
+      const module = (await import(/* @vite-ignore */ new URL(`../../src/cli/commands/${file}`, import.meta.url).href)) as Record<string, unknown>;
       const commands = Object.values(module).filter((v) => registered.has(v));
       expect(commands, `${file} exports a registered command`).toHaveLength(1);
     }

@@ -10,6 +10,7 @@ import type {
   RepoPermission,
   RepoRef,
 } from "../../src/github/github-gateway.js";
+import { GitHubApiError } from "../../src/github/github-api-error.js";
 import { parseCommentMarker, parseIssueMarker, type IssueKind } from "../../src/github/issue-marker.js";
 
 /**
@@ -152,6 +153,13 @@ export class RecordingGateway implements GitHubGateway {
 
   subIssueIdsOf(repo: RepoRef, number: number): number[] {
     return [...this.#find(repo, number).subIssueIds];
+  }
+
+  /** A person deletes a comment in the UI. */
+  personDeletesComment(commentId: number): void {
+    const index = this.#comments.findIndex((c) => c.id === commentId);
+    if (index < 0) throw notFound(`comment ${commentId}`);
+    this.#comments.splice(index, 1);
   }
 
   /** What a person does in the UI: not recorded as a call of the app. */
@@ -395,6 +403,7 @@ export class RecordingGateway implements GitHubGateway {
   }
 }
 
-function notFound(what: string): Error {
-  return Object.assign(new Error(`404: ${what} not found`), { status: 404 });
+/** What the Octokit adapter throws for a 404. */
+function notFound(what: string): GitHubApiError {
+  return new GitHubApiError({ message: `404: ${what} not found`, status: 404, method: "GET", url: what, retryable: false });
 }
