@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import type { HubSalesRuntime } from "./hub-sales-runtime.js";
+import { AIRTABLE_WEBHOOK_PATH } from "../airtable/airtable-change-feed.js";
+import { handleAirtableNotificationRequest } from "../airtable/airtable-notification-route.js";
 
 export const HEALTH_PATH = "/hub-sales/health";
 export const DASHBOARD_PATH = "/hub-sales/dashboard";
@@ -20,7 +22,8 @@ function tokenMatches(req: IncomingMessage, expected: string): boolean {
 
 /**
  * Extra routes on Probot's server (added with `addHandler`; Probot 14 has no router):
- * a health check, and a dashboard of queued and failing work behind `DASHBOARD_TOKEN`.
+ * a health check, a dashboard of queued and failing work behind `DASHBOARD_TOKEN`, and
+ * AirTable's change notifications (SPEC §7, §9).
  * Returns false for every other path so Probot's own handlers answer it.
  */
 export function createHttpRoutes(runtime: HubSalesRuntime) {
@@ -38,6 +41,15 @@ export function createHttpRoutes(runtime: HubSalesRuntime) {
       return sendJson(res, 200, {
         queued: work.map((w) => ({ key: w.key, reason: w.reason, attempts: w.attempts, notBefore: w.notBefore, lastError: w.lastError })),
         failing: work.filter((w) => w.lastError !== null).length,
+      });
+    }
+    if (path === AIRTABLE_WEBHOOK_PATH && req.method === "POST") {
+      return handleAirtableNotificationRequest({
+        req,
+        res,
+        store: runtime.store,
+        enqueue: (leadId, reason) => runtime.enqueue(leadId, reason),
+        log: runtime.log,
       });
     }
     return false;

@@ -80,6 +80,8 @@ export function createHubSalesApp(options: HubSalesAppOptions = {}): Application
 
     app.on("issue_comment.created", (context) => {
       const { payload } = context;
+      // Saves the installation lookup (`GET /repos/{o}/{r}/installation`) before the first reply.
+      if (payload.installation) access.rememberInstallation(payload.repository.owner.login, payload.installation.id);
       return guarded("issue_comment.created", () =>
         handleIssueComment(
           {
@@ -94,7 +96,13 @@ export function createHubSalesApp(options: HubSalesAppOptions = {}): Application
       );
     });
 
-    addHandler(createHttpRoutes(runtime));
+    try {
+      addHandler(createHttpRoutes(runtime));
+    } catch (error) {
+      // `probot.load(app)` without a server (Probot's documented way to test an app) gives an
+      // `addHandler` that throws: the webhooks still work; only the extra routes are missing.
+      app.log.debug(`no HTTP server, so no health or dashboard routes: ${error instanceof Error ? error.message : String(error)}`);
+    }
     await runtime.start();
     // Learn the hub repo's owner for installation lookups once the config is readable.
     void runtime

@@ -13,6 +13,7 @@ import type { AppEnvironment } from "./app-environment.js";
 import { reportConfigProblems, resolveConfigProblems } from "./config-error-issue.js";
 import { publishInvoiceForMonth, scheduledInvoiceMonth } from "./invoice-for-month.js";
 import type { GitHubAccess } from "./github-access.js";
+import { upkeepAirtableChangeFeed } from "../airtable/airtable-change-feed.js";
 
 export interface HubSalesRuntimeInput {
   environment: AppEnvironment;
@@ -50,6 +51,7 @@ export class HubSalesRuntime {
   readonly #onAction: ReconcileDeps["onAction"];
   /** Whether the last load was valid; a change to valid closes the configuration error issue. */
   #configValid: boolean | null = null;
+  #configIssueTail: Promise<unknown> = Promise.resolve();
   #timers: NodeJS.Timeout[] = [];
   #lastDailyRun: string | null = null;
   /** The board's ids are looked up once per process, not once per lead. */
@@ -97,22 +99,31 @@ export class HubSalesRuntime {
     if (!result.ok) {
       this.#configValid = false;
       this.log.error(`configuration error (${this.configSource.description}): ${result.problems.join("; ")}`);
-      await reportConfigProblems({
-        gateway: this.gateway,
-        store: this.store,
-        salesRepo: this.environment.salesRepo,
-        source: this.configSource.description,
-        problems: result.problems,
-      }).catch((e: unknown) => this.log.warn(`could not open the configuration error issue: ${String(e)}`));
+      await this.#serially(() =>
+        reportConfigProblems({
+          gateway: this.gateway,
+          store: this.store,
+          salesRepo: this.environment.salesRepo,
+          source: this.configSource.description,
+          problems: result.problems,
+        }),
+      ).catch((e: unknown) => this.log.warn(`could not open the configuration error issue: ${String(e)}`));
       throw new ConfigInvalidError(result.problems);
     }
     if (this.#configValid !== true) {
       this.#configValid = true;
-      await resolveConfigProblems({ gateway: this.gateway, store: this.store, salesRepo: this.environment.salesRepo }).catch(
-        (e: unknown) => this.log.warn(`could not close the configuration error issue: ${String(e)}`),
-      );
+      await this.#serially(() =>
+        resolveConfigProblems({ gateway: this.gateway, store: this.store, salesRepo: this.environment.salesRepo }),
+      ).catch((e: unknown) => this.log.warn(`could not close the configuration error issue: ${String(e)}`));
     }
     return result.config;
+  }
+
+  /** Config loads race at start-up (timers, queue, webhooks): the error issue is written by one at a time. */
+  #serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#configIssueTail.then(task, task);
+    this.#configIssueTail = run.catch(() => undefined);
+    return run;
   }
 
   async reconcileDeps(): Promise<ReconcileDeps> {
@@ -170,6 +181,7 @@ export class HubSalesRuntime {
     daily.unref();
     this.#timers.push(periodic, daily);
     void this.#dailyIfNewDate();
+    void this.#airtableUpkeep();
   }
 
   async stop(): Promise<void> {
@@ -180,6 +192,18 @@ export class HubSalesRuntime {
 
   async #periodic(): Promise<void> {
     await this.enqueueAll("periodic").catch((e: unknown) => this.log.error(`periodic reconcile: ${String(e)}`));
+    await this.#airtableUpkeep();
+  }
+
+  /** AirTable store only: the webhook refreshed well before its 7-day expiry, and payloads a lost notification left. */
+  #airtableUpkeep(): Promise<void> {
+    return upkeepAirtableChangeFeed({
+      store: this.store,
+      publicUrl: this.environment.publicUrl,
+      enqueue: (leadId, reason) => this.enqueue(leadId, reason),
+      log: this.log,
+      now: this.now,
+    });
   }
 
   async #dailyIfNewDate(): Promise<void> {

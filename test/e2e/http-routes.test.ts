@@ -1,0 +1,33 @@
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startSandboxWorld, type SandboxWorld } from "../support/sandbox-world.js";
+
+describe("the app's own HTTP routes", () => {
+  let world: SandboxWorld;
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+    world = await startSandboxWorld({ env: { DASHBOARD_TOKEN: "dashboard-secret-1" } });
+  });
+  afterEach(async () => {
+    await world.close();
+    nock.enableNetConnect();
+  });
+
+  it("answers the health check and guards the dashboard with DASHBOARD_TOKEN", async () => {
+    await world.store.enqueueWork("lead:lead-9", "queued for the test");
+    await world.store.failWork("lead:lead-9", "GitHub answered 502", new Date(Date.now() + 60_000));
+    const health = await fetch(`${world.server.url}/hub-sales/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true, store: "sqlite", queued: 1 });
+
+    expect((await fetch(`${world.server.url}/hub-sales/dashboard`)).status).toBe(401);
+    const wrong = await fetch(`${world.server.url}/hub-sales/dashboard`, { headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+    const dashboard = await fetch(`${world.server.url}/hub-sales/dashboard`, { headers: { authorization: "Bearer dashboard-secret-1" } });
+    expect(dashboard.status).toBe(200);
+    const body = (await dashboard.json()) as { failing: number; queued: { key: string; lastError: string }[] };
+    expect(body.failing).toBe(1);
+    expect(body.queued[0]).toMatchObject({ key: "lead:lead-9", lastError: "GitHub answered 502" });
+  });
+});
