@@ -1,4 +1,5 @@
 import type { CliCommand } from "./cli-command.js";
+import { airtableWebhookEnsureCommand } from "./commands/airtable-webhook-ensure.js";
 import { costsImportCommand } from "./commands/costs-import.js";
 import { demoCommand } from "./commands/demo.js";
 import { reconcileCommand } from "./commands/reconcile.js";
@@ -23,6 +24,7 @@ export const CLI_COMMANDS: ReadonlyMap<string, CliCommand> = new Map<string, Cli
     costsImportCommand,
     invoiceCommand,
     reconcileCommand,
+    airtableWebhookEnsureCommand,
     demoCommand,
   ].map((command) => [command.name, command]),
 );

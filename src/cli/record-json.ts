@@ -1,6 +1,6 @@
 import { formatMoney } from "../domain/money.js";
 import type { Hub, HubFields, LeadFields } from "../domain/records.js";
-import { HUB_FIELD_NAMES as H, LEAD_FIELD_NAMES as L } from "../csv/record-field-names.js";
+import { HUB_FIELD_NAMES as H, LEAD_FIELD_NAMES as L } from "../domain/record-field-names.js";
 
 /**
  * A lead under the field names of SPEC §3, for `--json`: money as a decimal string

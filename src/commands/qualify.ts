@@ -3,6 +3,7 @@ import { MANIAC_T_KEYS, type Lead, type ManiacT } from "../domain/records.js";
 import { keyValueArguments, leadArgument } from "./command-arguments.js";
 import { TEAM_ONLY, type CommandDefinition, type CommandInput, type PlanInput, type PlanResult } from "./command-definition.js";
 import { runRecordCommand } from "./command-plans.js";
+import { renderManiacTChecklist } from "../controller/render-lead-issue.js";
 
 /** Command keys → MANIAC-T fields, in the checklist's order. */
 export const QUALIFY_KEYS = {
@@ -17,15 +18,6 @@ export const QUALIFY_KEYS = {
 
 type QualifyKey = keyof typeof QUALIFY_KEYS;
 
-const LABELS: Record<keyof ManiacT, string> = {
-  money: "Money",
-  authority: "Authority",
-  need: "Need",
-  impendingEvent: "Impending event",
-  application: "Application",
-  competition: "Competition",
-  timeline: "Timeline",
-};
 
 export interface QualifyArgs {
   /** Notes given; an empty value (`need=""`) clears that note. */
@@ -66,14 +58,10 @@ function planQualify({ args, lead, hubs }: PlanInput<QualifyArgs>): PlanResult {
   return { ok: true, lead: { ...lead, maniacT: { ...lead.maniacT, ...args.notes } }, hubs };
 }
 
-/** The MANIAC-T checklist: which of the seven are answered (sales repo only: notes are sensitive). */
-export function renderManiacTChecklist(lead: Pick<Lead, "maniacT">): string {
+/** The reply's checklist: the lead issue's, with a count (sales repo only: notes are sensitive). */
+function renderQualifyReply(lead: Pick<Lead, "maniacT">): string {
   const answered = MANIAC_T_KEYS.filter((k) => lead.maniacT[k] !== null).length;
-  const lines = MANIAC_T_KEYS.map((key) => {
-    const value = lead.maniacT[key];
-    return value === null ? `- [ ] ${LABELS[key]}` : `- [x] ${LABELS[key]}: ${value.replace(/\s+/g, " ")}`;
-  });
-  return [`MANIAC-T: ${answered} of 7 answered`, ...lines].join("\n");
+  return [`MANIAC-T: ${answered} of 7 answered`, renderManiacTChecklist(lead.maniacT)].join("\n");
 }
 
 export const qualifyCommand: CommandDefinition<QualifyArgs> = {
@@ -96,6 +84,6 @@ export const qualifyCommand: CommandDefinition<QualifyArgs> = {
       args,
       lead,
       deps,
-      summarize: ({ after }) => `Recorded MANIAC-T notes for **${after.name}**.\n\n${renderManiacTChecklist(after)}`,
+      summarize: ({ after }) => `Recorded MANIAC-T notes for **${after.name}**.\n\n${renderQualifyReply(after)}`,
     }),
 };

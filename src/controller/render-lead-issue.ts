@@ -1,20 +1,12 @@
 import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import { formatMoneyForPeople } from "../domain/money.js";
 import { MANIAC_T_KEYS, type Hub, type Lead, type ManiacT } from "../domain/records.js";
+import { LEAD_FIELD_NAMES } from "../domain/record-field-names.js";
 import { renderIssueMarker } from "../github/issue-marker.js";
 import type { LeadStatus } from "../pipeline/lead-status.js";
 import { unmetGuards } from "../pipeline/transition-rules.js";
 import type { CalendarDate } from "../domain/calendar-date.js";
 
-export const MANIAC_T_LABELS: Record<keyof ManiacT, string> = {
-  money: "Money",
-  authority: "Authority",
-  need: "Need",
-  impendingEvent: "Impending event",
-  application: "Application",
-  competition: "Competition",
-  timeline: "Timeline",
-};
 
 export function renderIssueTitle(template: string, name: string): string {
   return template.replaceAll("{name}", name);
@@ -24,7 +16,7 @@ export function renderIssueTitle(template: string, name: string): string {
 export function renderManiacTChecklist(notes: ManiacT): string {
   return MANIAC_T_KEYS.map((key) => {
     const note = notes[key];
-    return note ? `- [x] **${MANIAC_T_LABELS[key]}**: ${oneLine(note)}` : `- [ ] **${MANIAC_T_LABELS[key]}**`;
+    return note ? `- [x] **${LEAD_FIELD_NAMES[key]}**: ${oneLine(note)}` : `- [ ] **${LEAD_FIELD_NAMES[key]}**`;
   }).join("\n");
 }
 

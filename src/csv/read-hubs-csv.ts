@@ -1,7 +1,7 @@
 import type { CalendarDate } from "../domain/calendar-date.js";
 import { readDate, readText, readUrl, type CellValue } from "./cell-values.js";
 import { findColumn, parseCsvTable, sortProblems, type CsvProblem } from "./csv-table.js";
-import { HUB_FIELD_NAMES, fieldName, type FieldRenames, type HubFieldKey } from "./record-field-names.js";
+import { HUB_FIELD_NAMES, fieldName, type FieldRenames, type HubFieldKey } from "../domain/record-field-names.js";
 
 /** A row of an Active Hubs export; `community` is the lead's name, resolved by the caller. */
 export interface HubCsvRow {

@@ -9,7 +9,7 @@ import {
   unknownRenameKeys,
   type FieldRenames,
   type LeadFieldKey,
-} from "./record-field-names.js";
+} from "../domain/record-field-names.js";
 
 export type LeadsCsvResult =
   | {

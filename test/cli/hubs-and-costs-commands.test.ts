@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { HUB_FIELD_NAMES } from "../../src/csv/record-field-names.js";
+import { HUB_FIELD_NAMES } from "../../src/domain/record-field-names.js";
 import { CliSandbox, examplePath } from "./cli-sandbox.js";
 
 let sandbox: CliSandbox;

@@ -177,9 +177,9 @@ describe("/qualify", () => {
       timeline: null,
     });
     expect(reply).toContain("MANIAC-T: 2 of 7 answered");
-    expect(reply).toContain("- [x] Money: NSF grant");
-    expect(reply).toContain("- [x] Impending event: semester start");
-    expect(reply).toContain("- [ ] Timeline");
+    expect(reply).toContain("- [x] **Money**: NSF grant");
+    expect(reply).toContain("- [x] **Impending event**: semester start");
+    expect(reply).toContain("- [ ] **Timeline**");
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { CsvProblem } from "../../csv/csv-table.js";
 import { readHubsCsv, type HubCsvRow } from "../../csv/read-hubs-csv.js";
-import type { HubFieldKey } from "../../csv/record-field-names.js";
+import type { HubFieldKey } from "../../domain/record-field-names.js";
 import type { Hub, HubFields, Lead } from "../../domain/records.js";
 import { fileArg } from "../cli-args.js";
 import { EXIT_FAILURE, EXIT_OK, type CliCommand } from "../cli-command.js";

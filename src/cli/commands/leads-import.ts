@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { readLeadsCsv } from "../../csv/read-leads-csv.js";
-import type { LeadFieldKey } from "../../csv/record-field-names.js";
+import type { LeadFieldKey } from "../../domain/record-field-names.js";
 import type { Lead, LeadFields } from "../../domain/records.js";
 import { fileArg } from "../cli-args.js";
 import { EXIT_FAILURE, EXIT_OK, type CliCommand } from "../cli-command.js";

@@ -9,6 +9,7 @@ import {
 } from "../../domain/records.js";
 import { isLeadStatus } from "../../pipeline/lead-status.js";
 import type { LeadPatch } from "../record-validation.js";
+import { HUB_FIELD_NAMES, LEAD_FIELD_NAMES } from "../../domain/record-field-names.js";
 
 /**
  * Translation between domain records and AirTable cells. Field names come from SPEC §3,
@@ -20,38 +21,10 @@ import type { LeadPatch } from "../record-validation.js";
 type LeadKey = Exclude<keyof LeadFields, "maniacT"> | keyof ManiacT;
 type HubKey = keyof HubFields;
 
-export const DEFAULT_LEAD_FIELD_NAMES: Readonly<Record<LeadKey, string>> = {
-  name: "Name",
-  status: "Status",
-  githubHandles: "GitHub handles",
-  contactEmail: "Contact email",
-  serviceTier: "Service tier",
-  monthlyFee: "Monthly fee",
-  serviceStartDate: "Service start date",
-  serviceEndDate: "Service end date",
-  agreement: "Agreement",
-  contract: "Contract",
-  managedCloudBilling: "Managed cloud billing",
-  followUpDate: "Follow-up date",
-  money: "Money",
-  authority: "Authority",
-  need: "Need",
-  impendingEvent: "Impending event",
-  application: "Application",
-  competition: "Competition",
-  timeline: "Timeline",
-  leadIssue: "Lead issue",
-  requestInformationIssue: "Request information issue",
-  deploymentIssue: "Deployment issue",
-};
+export const DEFAULT_LEAD_FIELD_NAMES: Readonly<Record<LeadKey, string>> = LEAD_FIELD_NAMES;
 
-export const DEFAULT_HUB_FIELD_NAMES: Readonly<Record<HubKey, string>> = {
-  hub: "Hub",
-  communityLeadId: "Community",
-  url: "URL",
-  deploymentIssue: "Deployment issue",
-  liveSince: "Live since",
-};
+const { community, ...hubFieldNames } = HUB_FIELD_NAMES;
+export const DEFAULT_HUB_FIELD_NAMES: Readonly<Record<HubKey, string>> = { ...hubFieldNames, communityLeadId: community };
 
 const MANIAC_KEYS = new Set<string>(Object.keys(emptyManiacT()));
 
