@@ -4,7 +4,7 @@ import { markDeploymentRequested } from "../controller/lead-effects-store.js";
 import { parseIssueMarker } from "../github/issue-marker.js";
 import type { RepoRef } from "../github/github-gateway.js";
 import type { HubSalesRuntime } from "./hub-sales-runtime.js";
-import { publishInvoiceForMonth, refreshInvoiceIfOpen } from "./invoice-for-month.js";
+import { handleDeliveryOnce } from "./handle-delivery-once.js";
 
 export interface IssueCommentInput {
   deliveryId: string;
@@ -21,8 +21,15 @@ export interface IssueCommentInput {
 export async function handleIssueComment(input: IssueCommentInput, runtime: HubSalesRuntime): Promise<void> {
   if (parseCommands(input.comment.body).length === 0) return;
   if (input.sender.type === "Bot" || input.sender.login.endsWith("[bot]")) return;
-  if (!(await runtime.store.recordDelivery(input.deliveryId, "issue_comment.created"))) return;
+  await handleDeliveryOnce({
+    store: runtime.store,
+    deliveryId: input.deliveryId,
+    event: "issue_comment.created",
+    work: () => runCommentDelivery(input, runtime),
+  });
+}
 
+async function runCommentDelivery(input: IssueCommentInput, runtime: HubSalesRuntime): Promise<void> {
   const config = await runtime.config();
   const appLogin = await runtime.access.appLogin();
   const marker = input.issue.user?.login.toLowerCase() === appLogin.toLowerCase() ? parseIssueMarker(input.issue.body) : null;
@@ -45,8 +52,8 @@ export async function handleIssueComment(input: IssueCommentInput, runtime: HubS
         if (!url) throw new Error(`no deployment request could be opened for ${lead.name} (status ${lead.status})`);
         return { url };
       },
-      buildInvoice: (month) => publishInvoiceForMonth(runtime, month),
-      invoiceInputsChanged: (month) => refreshInvoiceIfOpen(runtime, month),
+      buildInvoice: (month) => runtime.publishInvoice(month),
+      invoiceInputsChanged: (month) => runtime.refreshInvoiceIfOpen(month),
     },
   });
   if (!outcome) return;

@@ -5,6 +5,7 @@ import { decideTransition } from "../pipeline/transition-rules.js";
 import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import { renderCommentMarker } from "../github/issue-marker.js";
 import type { HubSalesRuntime } from "./hub-sales-runtime.js";
+import { handleDeliveryOnce } from "./handle-delivery-once.js";
 
 /** The fields of an `issues.*` webhook payload this reads (validated by Probot's types). */
 export interface IssueEventInput {
@@ -50,19 +51,27 @@ export async function handleIssueEvent(input: IssueEventInput, runtime: HubSales
     const config = await runtime.config();
     const target = statusOfLabel(config, input.label.name);
     if (!target) return;
-    if (!(await runtime.store.recordDelivery(input.deliveryId, `issues.${input.action}`))) return;
-    if (input.action === "unlabeled") {
-      // The label mirrors the record: a removed current-status label is put back.
-      await runtime.enqueue(marker.lead, `status label "${input.label.name}" removed by @${input.sender.login}`);
-      return;
-    }
-    await runtime.queue.runExclusive(marker.lead, () => applyStatusLabel({ input, runtime, config, leadId: marker.lead, target }));
+    const label = input.label.name;
+    await handleDeliveryOnce({
+      store: runtime.store,
+      deliveryId: input.deliveryId,
+      event: `issues.${input.action}`,
+      work: () =>
+        input.action === "unlabeled"
+          ? // The label mirrors the record: a removed current-status label is put back.
+            runtime.enqueue(marker.lead, `status label "${label}" removed by @${input.sender.login}`)
+          : runtime.queue.runExclusive(marker.lead, () => applyStatusLabel({ input, runtime, config, leadId: marker.lead, target })),
+    });
     return;
   }
 
   if (!["closed", "reopened", "edited"].includes(input.action)) return;
-  if (!(await runtime.store.recordDelivery(input.deliveryId, `issues.${input.action}`))) return;
-  await runtime.enqueue(marker.lead, `${marker.kind} issue ${input.action} by @${input.sender.login}`);
+  await handleDeliveryOnce({
+    store: runtime.store,
+    deliveryId: input.deliveryId,
+    event: `issues.${input.action}`,
+    work: () => runtime.enqueue(marker.lead, `${marker.kind} issue ${input.action} by @${input.sender.login}`),
+  });
 }
 
 async function applyStatusLabel(args: {

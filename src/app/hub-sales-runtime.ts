@@ -11,7 +11,11 @@ import { isOpenStatus } from "../pipeline/lead-status.js";
 import type { LeadStore } from "../store/lead-store.js";
 import type { AppEnvironment } from "./app-environment.js";
 import { reportConfigProblems, resolveConfigProblems } from "./config-error-issue.js";
-import { publishInvoiceForMonth, scheduledInvoiceMonth } from "./invoice-for-month.js";
+import { scheduledInvoiceMonth } from "../invoicing/scheduled-invoice-month.js";
+import { refreshInvoiceIssue } from "../invoicing/refresh-invoice-issue.js";
+import { invoiceBatchKey } from "../invoicing/format-month.js";
+import { formatMoneyForPeople } from "../domain/money.js";
+import type { CalendarMonth } from "../domain/calendar-date.js";
 import type { GitHubAccess } from "./github-access.js";
 import { upkeepAirtableChangeFeed } from "../airtable/airtable-change-feed.js";
 
@@ -218,9 +222,29 @@ export class HubSalesRuntime {
   async runScheduledInvoice(): Promise<string | null> {
     const month = scheduledInvoiceMonth(await this.config(), this.today());
     if (!month) return null;
-    const { url } = await publishInvoiceForMonth(this, month);
+    const { url } = await this.publishInvoice(month);
     this.log.info(`invoice batch ${month}: ${url}`);
     return month;
+  }
+
+  /** `/invoice` and the scheduled run: compute the month's batch and open or update its issue. */
+  async publishInvoice(month: CalendarMonth): Promise<{ url: string; summary: string }> {
+    const { issue, action, batch } = await refreshInvoiceIssue({
+      store: this.store,
+      gateway: this.gateway,
+      repo: this.environment.salesRepo,
+      config: await this.config(),
+      month,
+    });
+    const total = formatMoneyForPeople(batch.total, batch.currency);
+    const n = batch.communities.length;
+    return { url: issue.htmlUrl, summary: `${n} communit${n === 1 ? "y" : "ies"}, total ${total} (invoice issue ${action})` };
+  }
+
+  /** `/delivered`: the month's invoice issue, when there is one, shows the new readiness. */
+  async refreshInvoiceIfOpen(month: CalendarMonth): Promise<void> {
+    const owned = await this.gateway.listOwnedIssues(this.environment.salesRepo, "invoice");
+    if (owned.some((i) => i.marker?.lead === invoiceBatchKey(month))) await this.publishInvoice(month);
   }
 
   /** Shown where people look: the lead issue gets one comment per failing streak. */

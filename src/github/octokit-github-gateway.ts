@@ -169,6 +169,10 @@ export class OctokitGitHubGateway implements GitHubGateway {
         title: issue.title,
         body: issue.body,
         labels: issue.labels,
+        // A 5xx here may come after GitHub created the issue (a gateway timeout): re-sending
+        // the POST would open a second one. The error goes to the queue instead, whose next
+        // reconcile adopts an issue that was made (by its marker) before creating one.
+        request: { retries: 0 },
       }),
     );
     return toIssueSnapshot(repo, parseWith(issueSchema, data, where));

@@ -67,6 +67,8 @@ export interface LeadStore {
   // Bookkeeping
   /** Records a webhook delivery id; false when it was seen before (a redelivery). */
   recordDelivery(deliveryId: string, event: string): Promise<boolean>;
+  /** Forgets a delivery whose handling failed, so the operator's redelivery is handled again. */
+  forgetDelivery(deliveryId: string): Promise<void>;
   /** Small keyed JSON values: webhook cursors, effect records, invoice sends. */
   getState<T = unknown>(key: string): Promise<T | null>;
   setState(key: string, value: unknown): Promise<void>;

@@ -220,6 +220,9 @@ export class SqliteLeadStore implements LeadStore {
   async recordDelivery(deliveryId: string, event: string): Promise<boolean> {
     return this.sync.recordDelivery(deliveryId, event);
   }
+  async forgetDelivery(deliveryId: string): Promise<void> {
+    this.sync.forgetDelivery(deliveryId);
+  }
   async getState<T = unknown>(key: string): Promise<T | null> {
     return this.sync.getState(key) as T | null;
   }
@@ -490,6 +493,10 @@ class SqliteOperations implements SyncLeadStore {
     requireKey("delivery id", deliveryId);
     const info = this.db.prepare("INSERT OR IGNORE INTO deliveries (id, event) VALUES (?, ?)").run(deliveryId, event);
     return info.changes === 1;
+  }
+
+  forgetDelivery(deliveryId: string): void {
+    this.db.prepare("DELETE FROM deliveries WHERE id = ?").run(deliveryId);
   }
 
   getState(key: string): unknown {

@@ -194,9 +194,11 @@ describe("the Probot app receiving webhooks (nock, no network)", () => {
     await runtime?.stop();
     await store.close();
     const pending = nock.pendingMocks();
+    const done = nock.isDone();
     nock.cleanAll();
     nock.enableNetConnect();
     expect(pending, "unused mocks").toEqual([]);
+    expect(done).toBe(true);
   });
 
   it("an ordinary comment makes no request at all", async () => {
@@ -207,6 +209,8 @@ describe("the Probot app receiving webhooks (nock, no network)", () => {
       payload: issueCommentCreated({ issue: lead, repo: SALES, commentId: 11, body: "Thanks! We will send the forms / details on Monday.", by: "carol" }),
     } as never);
     expect(nock.isDone()).toBe(true);
+    // Not even the store is written: the delivery is not recorded.
+    expect(await store.getState("delivery:delivery-ordinary")).toBeNull();
     expect(await store.recordDelivery("delivery-ordinary", "probe")).toBe(true);
   });
 

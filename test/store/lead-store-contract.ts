@@ -417,6 +417,9 @@ export function describeLeadStoreContract(
         expect(await store.recordDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", "issues")).toBe(true);
         expect(await store.recordDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", "issues")).toBe(false);
         expect(await store.recordDelivery("another-delivery", "issue_comment")).toBe(true);
+        await store.forgetDelivery("another-delivery");
+        expect(await store.recordDelivery("another-delivery", "issue_comment")).toBe(true);
+        expect(await store.recordDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", "issues")).toBe(false);
       });
     });
 

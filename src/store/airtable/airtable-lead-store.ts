@@ -547,6 +547,9 @@ export class AirtableLeadStore implements LeadStore {
   recordDelivery(deliveryId: string, event: string): Promise<boolean> {
     return this.bookkeeping.recordDelivery(deliveryId, event);
   }
+  forgetDelivery(deliveryId: string): Promise<void> {
+    return this.bookkeeping.forgetDelivery(deliveryId);
+  }
   getState<T = unknown>(key: string): Promise<T | null> {
     return this.bookkeeping.getState<T>(key);
   }

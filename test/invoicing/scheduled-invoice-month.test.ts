@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scheduledInvoiceMonth } from "../../src/app/invoice-for-month.js";
+import { scheduledInvoiceMonth } from "../../src/invoicing/scheduled-invoice-month.js";
 
 describe("scheduledInvoiceMonth", () => {
   it.each([
