@@ -23,10 +23,10 @@ export function renderRequestInformationBody(lead: Pick<Lead, "id" | "name" | "g
         label: "Community Representative(s)",
         value: [
           greeting,
-          "Please open the deployment request (the `New Hub - Request deployment` form) and fill in all the information in the form,",
-          "or reply here and a team member will run `/request-deployment` to open it for you, pre-filled from what we know.",
-          "If there are any questions about the form, please ask them in **this issue**.",
-          "After the form is filled in, an engineer will be assigned and will start deploying the new hub 🚀. Thank you!",
+          "We are getting ready to deploy your new hub. Please tell us in **this issue** what the deployment request form asks",
+          "(authentication, first hub administrators, logo, user image, important dates, cloud preferences).",
+          "When you are ready, a team member opens the deployment request, pre-filled from what we know, and links it here;",
+          "then an engineer will be assigned and will start deploying the new hub 🚀. Thank you!",
         ].join("\n"),
       },
       {
@@ -71,7 +71,7 @@ export function renderReadinessComment(input: {
   }
   return [
     marker,
-    `📋 **Still needed before this hub can be deployed**${reps ? ` — ${reps}, could you fill these in by editing the issue?` : ""}`,
+    `📋 **Still needed before this hub can be deployed**${reps ? ` — ${reps}, could you answer these in a comment here? A team member copies the answers into the form above.` : ""}`,
     "",
     ...missing.map((label) => `- [ ] ${label}`),
     "",
