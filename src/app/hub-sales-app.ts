@@ -11,6 +11,7 @@ import { createHttpRoutes } from "./http-routes.js";
 import { HubSalesRuntime } from "./hub-sales-runtime.js";
 import { parseRepoRef } from "../github/github-gateway.js";
 import { readConfigFile } from "../config/load-config.js";
+import { hubSalesConfigSchema } from "../config/hub-sales-config.schema.js";
 
 export interface HubSalesAppOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -37,9 +38,10 @@ export function createHubSalesApp(options: HubSalesAppOptions = {}): Application
     }
     const environment = read.environment;
     const localConfig = environment.configPath ? await readConfigFile(environment.configPath) : null;
-    const store =
-      options.store ??
-      (await openStore({ env, config: localConfig?.ok ? localConfig.config : { airtable: { leads_table: "Leads", hubs_table: "Active Hubs", fields: {} } } }));
+    // The store opens before the repo's config can be read: table and field names come from
+    // the local copy when there is one, else the defaults.
+    const airtable = localConfig?.ok ? localConfig.config.airtable : hubSalesConfigSchema.shape.airtable.parse(undefined);
+    const store = options.store ?? (await openStore({ env, config: { airtable } }));
     let hubRepo: ReturnType<typeof parseRepoRef> | null = localConfig?.ok ? parseRepoRef(localConfig.config.hub_repo) : null;
     const access = createGitHubAccess({
       probot: app,
