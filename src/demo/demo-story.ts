@@ -5,12 +5,16 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSandboxWorld, SANDBOX_HUB_REPO, SANDBOX_SALES_REPO, type SandboxWorld } from "../sandbox/sandbox-world.js";
 import type { Lead } from "../domain/records.js";
+import { startAirtableStandIn, type AirtableStandIn } from "../sandbox/airtable-stand-in/airtable-stand-in.js";
 
 /**
  * `npm run demo`: the whole sales story, offline. Starts the GitHub stand-in and the real
  * app server against it (GHE_HOST), seeds the embedded store from `examples/` with the real
  * CLI, then plays the story through signed webhooks (people commenting, labelling, closing
  * issues in the stand-in) and CLI calls, printing a timeline with links into the stand-in.
+ * With `airtable`, the leads live in the AirTable stand-in instead (the app and the CLI find
+ * it through AIRTABLE_ENDPOINT_URL) and one chapter shows a person's edit in the table
+ * reaching GitHub through the AirTable webhook notification.
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const BIN = join(ROOT, "bin/hub-sales.js");
@@ -75,30 +79,58 @@ function quote(text: string, lines = 8): void {
   for (const line of shown) process.stdout.write(`         │ ${line}\n`);
 }
 
-export const DEMO_USAGE = "usage: npm run demo [-- --keep]   (--keep: leave the stand-in running to browse it; Ctrl-C ends)";
+export const DEMO_USAGE =
+  "usage: npm run demo [-- [--keep] [--airtable]]\n" +
+  "  --keep: leave the stand-ins running to browse them; Ctrl-C ends\n" +
+  "  --airtable: keep the leads in the AirTable stand-in; changes made there arrive by its webhook";
 
 /** Plays the story; resolves when done (or never, with `keep`, until the process is stopped). */
-export async function runDemoStory(flags: { keep?: boolean } = {}): Promise<void> {
+export async function runDemoStory(flags: { keep?: boolean; airtable?: boolean } = {}): Promise<void> {
   started = Date.now();
   const workDir = await mkdtemp(join(tmpdir(), "hub-sales-demo-"));
   const config = await readFile(join(ROOT, "examples/hub-sales.yml"), "utf8");
-  const world = await startSandboxWorld({
-    config,
-    env: {
-      HUB_SALES_DB: join(workDir, "hub-sales.db"),
-      HUB_SALES_OUTBOX: join(workDir, "outbox"),
-      HUB_SALES_CONFIG: join(ROOT, "examples/hub-sales.yml"),
-    },
-    users: ["alice-example", "bob-example", "coastal-ops", "genomics-lead", "gl-sysadmin", "riverbend-it", "prairie-ds", "mountain-eco", "harbor-health"],
-    app: {
-      onAction: ({ leadId, description }) => say(`  app: ${leadId}: ${description}`),
-    },
-  });
+  // The server and each CLI process keep AirTable's 5 requests/s on their own limiter; two of
+  // them at once may reach 10/s, which the real API would answer with 429 and a 30 s pause.
+  const airtable: AirtableStandIn | null = flags.airtable ? await startAirtableStandIn({ requestsPerSecond: 10 }) : null;
+  let world: SandboxWorld;
+  try {
+    world = await startSandboxWorld({
+      config,
+      env: {
+        HUB_SALES_DB: join(workDir, "hub-sales.db"),
+        HUB_SALES_OUTBOX: join(workDir, "outbox"),
+        HUB_SALES_CONFIG: join(ROOT, "examples/hub-sales.yml"),
+        ...(airtable ? { AIRTABLE_TOKEN: airtable.token, AIRTABLE_BASE_ID: airtable.baseId, AIRTABLE_ENDPOINT_URL: airtable.url } : {}),
+      },
+      users: ["alice-example", "bob-example", "coastal-ops", "genomics-lead", "gl-sysadmin", "riverbend-it", "prairie-ds", "mountain-eco", "harbor-health"],
+      app: {
+        onAction: ({ leadId, description }) => say(`  app: ${leadId}: ${description}`),
+      },
+    });
+  } catch (error) {
+    await airtable?.close();
+    throw error;
+  }
+  // The port is known only once the server listens; the server's own timers are off in the
+  // sandbox, so only the CLI (`airtable webhook ensure`) needs the public URL.
+  if (airtable) world.env.HUB_SALES_PUBLIC_URL = world.server.url;
   const { github } = world;
+  /** Waits for AirTable's notifications (and the work they queue) as well as GitHub's webhooks. */
+  const settle = async () => {
+    if (!airtable) return world.settle();
+    for (let round = 0; round < 3; round++) {
+      await airtable?.flushNotifications();
+      await world.settle();
+    }
+  };
   const link = (repo: string, n: number) => `${github.url}/${repo}/issues/${n}`;
   try {
     chapter("1. The sales team's table: import the AirTable exports (the real CLI)");
     say(`GitHub stand-in at ${github.url}; app server at ${world.server.url}; store ${world.env.HUB_SALES_DB}`);
+    if (airtable) {
+      say(`AirTable stand-in at ${airtable.url} (base ${airtable.baseId}) holds the leads; the file above keeps the app's bookkeeping`);
+      await mustCli(world, ["airtable", "webhook", "ensure"]);
+    }
     await mustCli(world, ["leads", "import", "examples/leads.csv"]);
     await mustCli(world, ["hubs", "import", "examples/hubs.csv"]);
     await mustCli(world, ["costs", "import", "examples/costs-wide.csv"]);
@@ -106,7 +138,7 @@ export async function runDemoStory(flags: { keep?: boolean } = {}): Promise<void
     chapter("2. The safety net: one full reconcile opens the lead issues");
     const queued = await world.server.runtime.enqueueAll("daily");
     say(`queued ${queued} leads for reconcile`);
-    await world.settle();
+    await settle();
     for (const issue of github.issues(SANDBOX_SALES_REPO)) say(`lead issue #${issue.number} ${issue.title} [${issue.labels.join(", ")}] ${issue.htmlUrl}`);
     say(`old inactive rows got no issue: ${github.issues(SANDBOX_SALES_REPO).some((i) => i.title.includes("Northern Lights")) ? "NO (bug)" : "yes"}`);
 
@@ -120,7 +152,7 @@ export async function runDemoStory(flags: { keep?: boolean } = {}): Promise<void
       number: prairieIssue,
       body: `Great call with them today!\n/confirm-service tier=Education start=${today} agreement="call with the board, ${today}"`,
     });
-    await world.settle();
+    await settle();
     const prairieNow = await leadNamed(world, prairie.name);
     const riMs = Date.now() - commandAt;
     say(`alice commented /confirm-service on ${link(SANDBOX_SALES_REPO, prairieIssue)}; the lead is now ${prairieNow.status}`);
@@ -131,11 +163,11 @@ export async function runDemoStory(flags: { keep?: boolean } = {}): Promise<void
     const mountain = await leadNamed(world, "Mountain Ecology Field School");
     const mountainIssue = issueNumber(mountain.leadIssue);
     github.as("alice").addLabels({ repo: SANDBOX_SALES_REPO, number: mountainIssue, labels: ["status: waiting"] });
-    await world.settle();
+    await settle();
     say(`alice added "status: waiting" to ${link(SANDBOX_SALES_REPO, mountainIssue)}: labels now [${github.issue(SANDBOX_SALES_REPO, mountainIssue)?.labels.join(", ")}]`);
     quote(lastBotComment(world, SANDBOX_SALES_REPO, mountainIssue, { markers: true }), 6);
     github.as("alice").comment({ repo: SANDBOX_SALES_REPO, number: mountainIssue, body: `/wait until=2027-01-15 reason="field season budget in January"` });
-    await world.settle();
+    await settle();
     say(`after /wait: ${(await leadNamed(world, mountain.name)).status}, labels [${github.issue(SANDBOX_SALES_REPO, mountainIssue)?.labels.join(", ")}]`);
 
     chapter("5. Needs Admin → deployment request → backlog → hub live");
@@ -143,7 +175,7 @@ export async function runDemoStory(flags: { keep?: boolean } = {}): Promise<void
     const riNumber = issueNumber(genomics.requestInformationIssue);
     say(`request-information issue for ${genomics.name}: ${link(SANDBOX_HUB_REPO, riNumber)}`);
     github.as("alice").comment({ repo: SANDBOX_HUB_REPO, number: riNumber, body: "/request-deployment" });
-    await world.settle();
+    await settle();
     quote(lastBotComment(world, SANDBOX_HUB_REPO, riNumber), 4);
     const deploymentNumber = issueNumber((await leadNamed(world, genomics.name)).deploymentIssue);
     const board = () => github.board("example-org", 1)?.items.map((i) => `#${i.issue?.number ?? "?"}: ${i.status ?? "no status"}`).join(", ");
@@ -161,26 +193,43 @@ export async function runDemoStory(flags: { keep?: boolean } = {}): Promise<void
         .replace(/### Hub logo website URL\n\npending/, "### Hub logo website URL\n\nhttps://opengenomics.example.com")
         .replace(/### Hub user image tag and name\n\npending/, "### Hub user image tag and name\n\nquay.io/opengenomics/user-image:2026.03"),
     });
-    await world.settle();
+    await settle();
     say(`carol filled in the form; readiness comment now:`);
     quote(lastBotComment(world, SANDBOX_HUB_REPO, deploymentNumber, { markers: true }), 2);
     say(`backlog: ${board()}`);
     github.as("alice").close({ repo: SANDBOX_HUB_REPO, number: deploymentNumber, reason: "completed" });
-    await world.settle();
+    await settle();
     const shipped = await leadNamed(world, genomics.name);
     const hub = (await world.store.listHubs()).find((h) => h.communityLeadId === shipped.id);
     say(`deployment closed as completed: ${shipped.name} is ${shipped.status}; Active Hubs row "${hub?.hub}" live since ${hub?.liveSince}`);
 
     chapter("6. A change made in the table (CLI) reaches GitHub through the queue");
     await mustCli(world, ["leads", "set-status", "Northern Lights Observatory", "active-lead"]);
-    await world.settle();
+    await settle();
     const northern = await leadNamed(world, "Northern Lights Observatory");
     say(`Northern Lights Observatory is back: lead issue ${northern.leadIssue}`);
+
+    if (airtable) {
+      chapter("6b. A person edits the AirTable table: the webhook notification reaches GitHub");
+      const riverbend = await leadNamed(world, "Riverbend Community College");
+      const riverbendIssue = issueNumber(riverbend.leadIssue);
+      say(`${riverbend.name} is ${riverbend.status}: labels [${github.issue(SANDBOX_SALES_REPO, riverbendIssue)?.labels.join(", ")}]`);
+      const sentBefore = airtable.notifications.length;
+      airtable.editAsPerson({ table: "Leads", recordId: riverbend.id, fields: { Status: "Active Lead" } });
+      say(`someone sets Status to "Active Lead" in the AirTable UI (the grant came through)`);
+      await settle();
+      const answered = airtable.notifications.slice(sentBefore).map((n) => n.status ?? n.error);
+      say(`AirTable notified ${world.server.url}/hub-sales/airtable/webhook ${answered.length} time(s): answers ${answered.join(", ")}`);
+      say(`${riverbend.name} is ${(await leadNamed(world, riverbend.name)).status}: labels [${github.issue(SANDBOX_SALES_REPO, riverbendIssue)?.labels.join(", ")}] on ${link(SANDBOX_SALES_REPO, riverbendIssue)}`);
+      if (!github.issue(SANDBOX_SALES_REPO, riverbendIssue)?.labels.includes("status: active lead")) {
+        throw new Error("the AirTable change did not reach the lead issue");
+      }
+    }
 
     chapter("7. Month end: the invoice batch");
     const invoiceMonth = "2026-03";
     github.as("alice").comment({ repo: SANDBOX_SALES_REPO, number: issueNumber((await leadNamed(world, "Example University")).leadIssue), body: `/delivered month=${invoiceMonth}\n/invoice month=${invoiceMonth}` });
-    await world.settle();
+    await settle();
     const invoiceIssue = github.issues(SANDBOX_SALES_REPO).find((i) => i.title.startsWith(`Invoices ${invoiceMonth}`));
     say(`invoice issue: ${invoiceIssue?.htmlUrl ?? "(none)"}`);
     await mustCli(world, ["invoice", "--month", invoiceMonth]);
@@ -192,12 +241,20 @@ export async function runDemoStory(flags: { keep?: boolean } = {}): Promise<void
     say(`GitHub API requests made by the app: ${requests.length} (${requests.filter((r) => r.method !== "GET").length} writes)`);
     say(`webhooks delivered: ${github.deliveries.length}, all answered ${github.deliveries.every((d) => d.status === 200) ? "200" : "— some not 200!"}`);
     say(`issues: ${github.issues(SANDBOX_SALES_REPO).length} in ${SANDBOX_SALES_REPO} (private), ${github.issues(SANDBOX_HUB_REPO).length} in ${SANDBOX_HUB_REPO} (public)`);
+    if (airtable) {
+      await airtable.flushNotifications();
+      const stats = airtable.stats();
+      const notes = airtable.notifications;
+      say(`AirTable requests (app and CLI): ${stats.total}, at most ${stats.maxObservedRate} in any second, ${stats.byStatus["429"] ?? 0} answered 429`);
+      say(`AirTable notifications: ${notes.length}, answered ${notes.every((n) => n.status === 200) ? "200" : `${notes.map((n) => n.status ?? n.error).join(", ")}`} (the app's own writes are read and skipped)`);
+    }
     if (flags.keep) {
       say(`browse ${github.url} — Ctrl-C to stop`);
       await new Promise(() => undefined);
     }
   } finally {
     await world.close();
+    await airtable?.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }

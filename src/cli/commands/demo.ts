@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EXIT_OK, type CliCommand } from "../cli-command.js";
 
-const args = z.object({ keep: z.boolean().default(false) });
+const args = z.object({ keep: z.boolean().default(false), airtable: z.boolean().default(false) });
 
 export const demoCommand: CliCommand<z.output<typeof args>> = {
   name: "demo",
@@ -12,13 +12,16 @@ export const demoCommand: CliCommand<z.output<typeof args>> = {
     "temporary store; touches nothing else. --keep leaves the stand-in up to browse (Ctrl-C ends).",
   ].join("\n"),
   positionals: [],
-  options: { keep: { type: "boolean", description: "keep the stand-in running afterwards" } },
-  examples: ["demo"],
+  options: {
+    keep: { type: "boolean", description: "keep the stand-in running afterwards" },
+    airtable: { type: "boolean", description: "keep the leads in the AirTable stand-in instead of SQLite" },
+  },
+  examples: ["demo", "demo --airtable"],
   args,
-  async run({ keep }) {
+  async run({ keep, airtable }) {
     // Loaded on demand: the demo pulls in the stand-in, which no other command needs.
     const { runDemoStory } = await import("../../demo/demo-story.js");
-    await runDemoStory({ keep });
+    await runDemoStory({ keep, airtable });
     return EXIT_OK;
   },
 };
