@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { readLeadsCsv } from "../../csv/read-leads-csv.js";
 import type { LeadFieldKey } from "../../domain/record-field-names.js";
-import type { Lead, LeadFields } from "../../domain/records.js";
+import { MANIAC_T_KEYS, type Lead, type LeadFields } from "../../domain/records.js";
 import { fileArg } from "../cli-args.js";
 import { EXIT_FAILURE, EXIT_OK, type CliCommand } from "../cli-command.js";
 import { leadFieldsToJson } from "../record-json.js";
@@ -60,23 +60,16 @@ export const leadsImportCommand: CliCommand<z.output<typeof args>> = {
   },
 };
 
+function isManiacTKey(key: LeadFieldKey): key is (typeof MANIAC_T_KEYS)[number] {
+  return (MANIAC_T_KEYS as readonly string[]).includes(key);
+}
+
 /** The stored lead with the file's values for the columns the file has; the rest stay as stored. */
 function mergeLead(stored: Lead, row: LeadFields, columns: readonly LeadFieldKey[]): LeadFields {
   const { id: _id, ...merged } = structuredClone(stored);
   for (const key of columns) {
-    switch (key) {
-      case "money":
-      case "authority":
-      case "need":
-      case "impendingEvent":
-      case "application":
-      case "competition":
-      case "timeline":
-        merged.maniacT[key] = row.maniacT[key];
-        break;
-      default:
-        (merged as Record<string, unknown>)[key] = row[key];
-    }
+    if (isManiacTKey(key)) merged.maniacT[key] = row.maniacT[key];
+    else (merged as Record<string, unknown>)[key] = row[key];
   }
   return merged;
 }
