@@ -16,6 +16,7 @@ import { refreshInvoiceIssue } from "../invoicing/refresh-invoice-issue.js";
 import { invoiceBatchKey } from "../invoicing/format-month.js";
 import { formatMoneyForPeople } from "../domain/money.js";
 import type { CalendarMonth } from "../domain/calendar-date.js";
+import type { Hub, Lead } from "../domain/records.js";
 import type { GitHubAccess } from "./github-access.js";
 import { upkeepAirtableChangeFeed } from "../airtable/airtable-change-feed.js";
 
@@ -60,6 +61,8 @@ export class HubSalesRuntime {
   #lastDailyRun: string | null = null;
   /** The board's ids are looked up once per process, not once per lead. */
   readonly #boardCache: ReconcileDeps["boardCache"] = {};
+  /** What the last full pass read in bulk, consumed lead by lead by its reconciles. */
+  readonly #prefetched = new Map<string, { lead: Lead; hubs: Hub[] }>();
 
   constructor(input: HubSalesRuntimeInput) {
     this.environment = input.environment;
@@ -143,6 +146,7 @@ export class HubSalesRuntime {
       log: this.log,
       onAction: this.#onAction,
       boardCache: this.#boardCache,
+      prefetched: this.#prefetched,
     };
     return deps;
   }
@@ -153,7 +157,9 @@ export class HubSalesRuntime {
     return this.queue.runExclusive(leadId, () => reconcileLead(leadId, deps, options));
   }
 
+  /** A trigger about one lead: its reconcile reads the lead afresh, never from a pass's bulk read. */
   enqueue(leadId: string, reason: string): Promise<void> {
+    this.#prefetched.delete(leadId);
     return this.queue.enqueue(leadId, reason);
   }
 
@@ -162,9 +168,12 @@ export class HubSalesRuntime {
    * also takes leads whose issues may still need closing after they went inactive.
    */
   async enqueueAll(pass: "periodic" | "daily"): Promise<number> {
-    const leads = await this.store.listLeads();
+    const [leads, hubs] = await Promise.all([this.store.listLeads(), this.store.listHubs()]);
     const chosen = leads.filter((l) => isOpenStatus(l.status) || (pass === "daily" && l.leadIssue !== null));
-    for (const lead of chosen) await this.store.enqueueWork(`lead:${lead.id}`, `${pass} reconcile`);
+    for (const lead of chosen) {
+      this.#prefetched.set(lead.id, { lead, hubs: hubs.filter((h) => h.communityLeadId === lead.id) });
+      await this.store.enqueueWork(`lead:${lead.id}`, `${pass} reconcile`);
+    }
     this.queue.kick();
     return chosen.length;
   }

@@ -12,10 +12,12 @@ import type { ReconcileDeps } from "./reconcile-deps.js";
  * by marker only when the plan wants to open one (see `applyLeadActions`).
  */
 export async function observeLead(leadId: string, deps: ReconcileDeps): Promise<LeadObservation | null> {
-  const lead = await deps.store.getLead(leadId);
+  const prefetched = deps.prefetched?.get(leadId);
+  deps.prefetched?.delete(leadId);
+  const lead = prefetched?.lead ?? (await deps.store.getLead(leadId));
   if (!lead) return null;
   const [hubs, effects] = await Promise.all([
-    deps.store.listHubs().then((all) => all.filter((h) => h.communityLeadId === lead.id)),
+    prefetched?.hubs ?? deps.store.listHubs().then((all) => all.filter((h) => h.communityLeadId === lead.id)),
     loadLeadEffects(deps.store, lead.id),
   ]);
   const hubSide = watchesHubIssues(lead.status);

@@ -2,6 +2,7 @@ import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import type { CalendarDate } from "../domain/calendar-date.js";
 import type { BacklogBoard, GitHubGateway, RepoRef } from "../github/github-gateway.js";
 import type { LeadStore } from "../store/lead-store.js";
+import type { Hub, Lead } from "../domain/records.js";
 
 export interface Logger {
   info(msg: string, ...rest: unknown[]): void;
@@ -25,6 +26,12 @@ export interface ReconcileDeps {
   log: Logger;
   /** The board's ids do not change: resolved once and shared by every run that gets this cache. */
   boardCache: { board?: Promise<BacklogBoard> };
+  /**
+   * Leads and their hubs read in bulk by a full pass (one listing instead of two reads per
+   * lead). Each entry serves one reconcile and is removed; a trigger about a lead drops its
+   * entry so that reconcile reads afresh.
+   */
+  prefetched?: Map<string, { lead: Lead; hubs: Hub[] }>;
   /** Called with each action carried out (the demo's timeline, metrics). */
   onAction?: (event: { leadId: string; description: string }) => void;
 }
