@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { newLeadFields, type LeadFields } from "../../src/domain/records.js";
+import { newLeadFields, type Lead, type LeadFields } from "../../src/domain/records.js";
 import {
   startAirtableStandIn,
   type AirtableStandIn,
@@ -19,6 +19,9 @@ import {
   changedRecordIds,
   verifyAirtableMac,
 } from "../../src/store/airtable/airtable-webhooks-client.js";
+import { AirtableWriteCoalescer, type RecordPatch } from "../../src/store/airtable/airtable-write-coalescer.js";
+import { AirtableApiError } from "../../src/store/airtable/airtable-request-policy.js";
+import { DuplicateRecordError, RecordNotFoundError } from "../../src/store/lead-store.js";
 import { InvalidRecordError } from "../../src/store/record-validation.js";
 import { SqliteLeadStore } from "../../src/store/sqlite-lead-store.js";
 import { describeLeadStoreContract } from "./lead-store-contract.js";
@@ -281,6 +284,112 @@ describe("AirtableLeadStore on the stand-in", () => {
     expect(await webhooks.list()).toEqual([]);
   });
 
+  describe("write coalescing", () => {
+    const patches = (standIn: AirtableStandIn) => standIn.requestLog.filter((e) => e.method === "PATCH");
+
+    async function seeded(count: number, storeOptions: Partial<AirtableLeadStoreOptions> = {}) {
+      const world = await setUp(undefined, storeOptions);
+      await world.store.upsertLeadsByName(rows(count));
+      const leads = await world.store.listLeads();
+      world.standIn.resetStats();
+      return { ...world, leads };
+    }
+
+    it("shares PATCH requests between 25 concurrent updateLead calls; each caller gets its own record", async () => {
+      const { standIn, store, leads } = await seeded(25);
+      const url = (i: number) => `https://github.com/example-org/sales/issues/${i + 1}`;
+      const results = await Promise.all(leads.map((lead, i) => store.updateLead(lead.id, { leadIssue: url(i) })));
+      expect(patches(standIn).length).toBeLessThanOrEqual(3);
+      expect(patches(standIn).every((e) => e.status === 200)).toBe(true);
+      results.forEach((result, i) => {
+        expect(result.id).toBe(leads[i]!.id);
+        expect(result.name).toBe(leads[i]!.name);
+        expect(result.leadIssue).toBe(url(i));
+      });
+      const stored = new Map(standIn.records("Leads").map((r) => [r.id, r.fields["Lead issue"]]));
+      leads.forEach((lead, i) => expect(stored.get(lead.id)).toBe(url(i)));
+    });
+
+    it("sends one request per call when coalescing is off", async () => {
+      const { standIn, store, leads } = await seeded(12, { coalesceWrites: false });
+      await Promise.all(leads.map((lead) => store.updateLead(lead.id, { contactEmail: `x@${lead.id}.org` })));
+      expect(patches(standIn)).toHaveLength(12);
+    });
+
+    it("fails only the caller whose record is missing; the others are written", async () => {
+      const { standIn, store, leads } = await seeded(6);
+      const missing = "recMissing0000000";
+      const calls = [
+        ...leads.slice(0, 3).map((l) => store.updateLead(l.id, { contactEmail: `a@${l.id}.org` })),
+        store.updateLead(missing, { contactEmail: "nobody@example.org" }),
+        ...leads.slice(3).map((l) => store.updateLead(l.id, { contactEmail: `a@${l.id}.org` })),
+      ];
+      const outcomes = await Promise.allSettled(calls);
+      const failed = outcomes[3]!;
+      expect(failed.status).toBe("rejected");
+      expect((failed as PromiseRejectedResult).reason).toBeInstanceOf(RecordNotFoundError);
+      expect((failed as PromiseRejectedResult).reason.id).toBe(missing);
+      const ok = outcomes.filter((o, i) => i !== 3);
+      expect(ok.every((o) => o.status === "fulfilled")).toBe(true);
+      for (const lead of leads) {
+        expect(standIn.records("Leads").find((r) => r.id === lead.id)!.fields["Contact email"]).toBe(`a@${lead.id}.org`);
+      }
+      // The shared request was refused once (422 naming the id); the six others went again together.
+      expect(patches(standIn).map((e) => e.status)).toEqual([422, 200]);
+    });
+
+    it("merges two updates of one record in a batch (later fields win); both callers get the merged record", async () => {
+      const { standIn, store, leads } = await seeded(2);
+      const [a, b] = leads as [Lead, Lead];
+      const [first, second, other] = await Promise.all([
+        store.updateLead(a.id, { contactEmail: "first@example.org", serviceTier: "Research" }),
+        store.updateLead(a.id, { contactEmail: "second@example.org", agreement: "signed" }),
+        store.updateLead(b.id, { serviceTier: "Education" }),
+      ]);
+      expect(patches(standIn)).toHaveLength(1);
+      for (const seen of [first, second]) {
+        expect(seen).toMatchObject({ id: a.id, contactEmail: "second@example.org", serviceTier: "Research", agreement: "signed" });
+      }
+      expect(other).toMatchObject({ id: b.id, serviceTier: "Education", contactEmail: null });
+      expect(await store.getLead(a.id)).toEqual(first);
+    });
+
+    it("keeps the duplicate-name check: two leads renamed to one name at once, only one succeeds", async () => {
+      const { standIn, store, leads } = await seeded(3);
+      const [a, b, c] = leads as [Lead, Lead, Lead];
+      const outcomes = await Promise.allSettled([
+        store.updateLead(a.id, { name: "Same Name" }),
+        store.updateLead(b.id, { name: "same name " }),
+        store.updateLead(c.id, { contactEmail: "c@example.org" }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateRecordError);
+      expect(standIn.records("Leads").filter((r) => String(r.fields.Name).trim().toLowerCase() === "same name")).toHaveLength(1);
+      // Renaming a record to its own name is no conflict.
+      expect((await store.updateLead(a.id, { name: "SAME NAME" })).name).toBe("SAME NAME");
+    });
+
+    it("coalesces updateHub calls too, and a missing hub fails alone", async () => {
+      const { standIn, store, leads } = await seeded(1);
+      const hubs = await Promise.all(
+        ["h1", "h2", "h3"].map((hub) => store.createHub({ hub, communityLeadId: leads[0]!.id, url: null, deploymentIssue: null, liveSince: null })),
+      );
+      standIn.resetStats();
+      const outcomes = await Promise.allSettled([
+        ...hubs.map((h) => store.updateHub(h.id, { url: `https://${h.hub}.example.org` })),
+        store.updateHub("recMissingHub0000", { url: "https://nowhere.example.org" }),
+      ]);
+      expect(outcomes.slice(0, 3).map((o) => (o.status === "fulfilled" ? o.value.url : o.reason))).toEqual([
+        "https://h1.example.org",
+        "https://h2.example.org",
+        "https://h3.example.org",
+      ]);
+      expect((outcomes[3] as PromiseRejectedResult).reason).toBeInstanceOf(RecordNotFoundError);
+      // One request per call would be four; shared, the refused one is sent again without the missing hub.
+      expect(patches(standIn).length).toBeLessThanOrEqual(3);
+    });
+  });
+
   it("verifies notification MACs", () => {
     const secret = Buffer.from("0123456789abcdef0123456789abcdef").toString("base64");
     const body = '{"base":{"id":"appX"},"webhook":{"id":"achX"},"timestamp":"2026-03-01T00:00:00.000Z"}';
@@ -289,5 +398,107 @@ describe("AirtableLeadStore on the stand-in", () => {
     expect(verifyAirtableMac({ rawBody: `${body} `, header: mac, macSecretBase64: secret })).toBe(false);
     expect(verifyAirtableMac({ rawBody: body, header: undefined, macSecretBase64: secret })).toBe(false);
     expect(verifyAirtableMac({ rawBody: body, header: "hmac-sha256=00", macSecretBase64: secret })).toBe(false);
+  });
+});
+
+describe("AirtableWriteCoalescer", () => {
+  /** A fake base: each request waits for the test to answer it; `call` retries like runAirtableRequest. */
+  function fakeBase(options: { existing?: string[] } = {}) {
+    const existing = new Set(options.existing ?? ["recA", "recB", "recC", "recD"]);
+    const requests: RecordPatch[][] = [];
+    const gates: (() => void)[] = [];
+    let failNext: unknown[] = [];
+    const coalescer = new AirtableWriteCoalescer({
+      table: "Leads",
+      maxRecords: 2,
+      isMissingRecord: (e) => e instanceof AirtableApiError && e.type === "ROW_DOES_NOT_EXIST",
+      call: async (_label, attempt) => {
+        for (;;) {
+          // The limiter grants a slot asynchronously, never in the caller's own tick.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          try {
+            return await attempt();
+          } catch (error) {
+            if (error instanceof AirtableApiError) throw error;
+          }
+        }
+      },
+      patch: async (rows) => {
+        requests.push(rows);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        const failure = failNext.shift();
+        if (failure) throw failure;
+        const missing = rows.find((r) => !existing.has(r.id));
+        if (missing) throw new AirtableApiError(422, "ROW_DOES_NOT_EXIST", `Record ID ${missing.id} does not exist`);
+        return rows.map((r) => ({ id: r.id, fields: r.fields }));
+      },
+    });
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const ticks = async () => {
+      for (let i = 0; i < 5; i++) await tick();
+    };
+    /** Answers the oldest request still out, then lets what follows from it happen. */
+    const open = async () => {
+      await ticks();
+      gates.shift()!();
+      await ticks();
+    };
+    return { coalescer, requests, open, tick: ticks, failWith: (errors: unknown[]) => (failNext = errors) };
+  }
+
+  it("keeps a batch fixed across its retries; writes arriving meanwhile go in the next request", async () => {
+    const base = fakeBase();
+    base.failWith([new Error("socket hang up")]);
+    const a = base.coalescer.write("recA", { x: 1 });
+    await base.tick();
+    expect(base.requests).toEqual([[{ id: "recA", fields: { x: 1 } }]]);
+    const b = base.coalescer.write("recB", { x: 2 });
+    await base.tick();
+    // recB waits for a slot of its own while recA's request is out.
+    expect(base.requests).toHaveLength(2);
+    await base.open(); // recA's first attempt fails and is retried with the same batch
+    expect(base.requests[2]).toEqual([{ id: "recA", fields: { x: 1 } }]);
+    await base.open();
+    await base.open();
+    expect(await a).toEqual({ id: "recA", fields: { x: 1 } });
+    expect(await b).toEqual({ id: "recB", fields: { x: 2 } });
+  });
+
+  it("sends a record's later write only after its earlier request is answered", async () => {
+    const base = fakeBase();
+    const first = base.coalescer.write("recA", { x: 1 });
+    await base.tick();
+    const second = base.coalescer.write("recA", { x: 2 });
+    const other = base.coalescer.write("recB", { y: 1 });
+    await base.tick();
+    expect(base.requests).toEqual([[{ id: "recA", fields: { x: 1 } }], [{ id: "recB", fields: { y: 1 } }]]);
+    await base.open();
+    expect(await first).toEqual({ id: "recA", fields: { x: 1 } });
+    expect(base.requests[2]).toEqual([{ id: "recA", fields: { x: 2 } }]);
+    await base.open();
+    await base.open();
+    expect(await second).toEqual({ id: "recA", fields: { x: 2 } });
+    expect(await other).toEqual({ id: "recB", fields: { y: 1 } });
+  });
+
+  it("retries a refused shared request record by record when the error names none of them", async () => {
+    const base = fakeBase();
+    base.failWith([
+      new AirtableApiError(422, "INVALID_VALUE_FOR_COLUMN", 'Field "v" cannot accept the provided value'),
+      new AirtableApiError(422, "INVALID_VALUE_FOR_COLUMN", "bad value"),
+    ]);
+    const c = base.coalescer.write("recC", { v: "bad" });
+    const cFailed = expect(c).rejects.toThrow(/bad value/);
+    const a = base.coalescer.write("recA", { v: "ok" });
+    await base.open();
+    await base.open();
+    await base.open();
+    expect(base.requests).toEqual([
+      [{ id: "recC", fields: { v: "bad" } }, { id: "recA", fields: { v: "ok" } }],
+      [{ id: "recC", fields: { v: "bad" } }],
+      [{ id: "recA", fields: { v: "ok" } }],
+    ]);
+    await cFailed;
+    expect(await a).toEqual({ id: "recA", fields: { v: "ok" } });
   });
 });

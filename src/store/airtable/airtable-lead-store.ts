@@ -39,6 +39,7 @@ import {
   type AirtableRequestPolicy,
 } from "./airtable-request-policy.js";
 import { AirtableRestClient } from "./airtable-rest-client.js";
+import { AirtableWriteCoalescer } from "./airtable-write-coalescer.js";
 
 export interface AirtableLeadStoreOptions {
   /** `AIRTABLE_TOKEN`: a personal access token with data.records read/write and schema.bases:read. */
@@ -60,6 +61,11 @@ export interface AirtableLeadStoreOptions {
   policy?: Partial<AirtableRequestPolicy>;
   /** Per-request timeout; default 60 s. */
   requestTimeoutMs?: number;
+  /**
+   * Concurrent `updateLead`/`updateHub` calls share PATCH requests of up to 10 records
+   * (default true); false sends one request per call (benchmarks compare the two).
+   */
+  coalesceWrites?: boolean;
   /** Where records `listLeads`/`listHubs` cannot read are reported (they are skipped); default console.warn. */
   onInvalidRecord?: (message: string) => void;
 }
@@ -124,6 +130,10 @@ type RawRecord = z.infer<typeof recordSchema>;
  */
 export class AirtableLeadStore implements LeadStore {
   readonly kind = "airtable" as const;
+  /** Per table: single-record updates made at the same time share requests. */
+  private readonly coalescers = new Map<string, AirtableWriteCoalescer>();
+  /** Per table and lower-cased name: writes that give a record a name, one after another. */
+  private readonly nameLocks = new Map<string, Promise<unknown>>();
 
   private constructor(
     private readonly base: Airtable.Base,
@@ -139,6 +149,7 @@ export class AirtableLeadStore implements LeadStore {
     /** The token's user: `actionMetadata.sourceMetadata.user.id` of the app's own writes. */
     readonly apiUserId: string,
     readonly schema: AirtableBaseSchema,
+    private readonly coalesceWrites: boolean,
   ) {}
 
   /**
@@ -253,6 +264,7 @@ export class AirtableLeadStore implements LeadStore {
         leadFieldIds: Object.fromEntries(leads!.fields.map((f) => [f.name, f.id])),
         hubFieldIds: Object.fromEntries(hubs!.fields.map((f) => [f.name, f.id])),
       },
+      options.coalesceWrites ?? true,
     );
   }
 
@@ -338,14 +350,54 @@ export class AirtableLeadStore implements LeadStore {
   private async updateRecords(table: string, rows: { id: string; fields: Record<string, unknown> }[]): Promise<RawRecord[]> {
     const results = await Promise.all(
       chunk(rows, MAX_WRITE).map((batch) =>
-        this.call(`update ${batch.length} ${table} record(s)`, async () => {
-          const data = batch as Airtable.RecordData<Partial<Airtable.FieldSet>>[];
-          const records: Airtable.Records<Airtable.FieldSet> = await this.base(table).update(data);
-          return records.map((r) => recordSchema.parse({ id: r.id, fields: r.fields }));
-        }),
+        this.call(`update ${batch.length} ${table} record(s)`, () => this.patchRecords(table, batch)),
       ),
     );
     return results.flat();
+  }
+
+  /** The SDK's PATCH of up to 10 records, without limiter or retries. */
+  private async patchRecords(table: string, rows: { id: string; fields: Record<string, unknown> }[]): Promise<RawRecord[]> {
+    const data = rows as Airtable.RecordData<Partial<Airtable.FieldSet>>[];
+    const records: Airtable.Records<Airtable.FieldSet> = await this.base(table).update(data);
+    return records.map((r) => recordSchema.parse({ id: r.id, fields: r.fields }));
+  }
+
+  /** One record's update: shared with concurrent updates of the table unless coalescing is off. */
+  private async updateRecord(table: string, id: string, fields: Record<string, unknown>): Promise<RawRecord> {
+    if (!this.coalesceWrites) {
+      const [updated] = await this.updateRecords(table, [{ id, fields }]);
+      return updated!;
+    }
+    let coalescer = this.coalescers.get(table);
+    if (!coalescer) {
+      coalescer = new AirtableWriteCoalescer({
+        table,
+        maxRecords: MAX_WRITE,
+        call: (label, attempt) => this.call(label, attempt),
+        patch: (rows) => this.patchRecords(table, rows),
+        isMissingRecord,
+      });
+      this.coalescers.set(table, coalescer);
+    }
+    return recordSchema.parse(await coalescer.write(id, fields));
+  }
+
+  /**
+   * Runs a write that gives a record `name` after every earlier such write of the same name
+   * has finished, so its duplicate check sees theirs (AirTable has no unique constraint; this
+   * closes the race inside the process, where coalesced writes make it likely).
+   */
+  private withNameLock<T>(table: string, name: string, work: () => Promise<T>): Promise<T> {
+    const key = `${table}\u0000${name.trim().toLowerCase()}`;
+    const previous = this.nameLocks.get(key) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const tail = run.catch(() => undefined);
+    this.nameLocks.set(key, tail);
+    void tail.then(() => {
+      if (this.nameLocks.get(key) === tail) this.nameLocks.delete(key);
+    });
+    return run;
   }
 
   // ---------------------------------------------------------------- leads
@@ -405,31 +457,35 @@ export class AirtableLeadStore implements LeadStore {
 
   async createLead(fields: LeadFields): Promise<Lead> {
     const row = validateLeadRow(fields);
-    if (await this.findLeadByName(row.name)) throw new DuplicateRecordError("Leads", row.name);
-    const [created] = await this.createRecords(this.leadsTable, this.names.leads.name, [withoutEmpty(this.leadCells(fullLead(row)))]);
-    return this.toLead(created!);
+    return this.withNameLock(this.leadsTable, row.name, async () => {
+      if (await this.findLeadByName(row.name)) throw new DuplicateRecordError("Leads", row.name);
+      const [created] = await this.createRecords(this.leadsTable, this.names.leads.name, [withoutEmpty(this.leadCells(fullLead(row)))]);
+      return this.toLead(created!);
+    });
   }
 
   async updateLead(id: string, patch: Partial<LeadFields>): Promise<Lead> {
     const valid = validateLeadPatch(patch);
     if (!RECORD_ID.test(id)) throw new RecordNotFoundError("Leads", id);
-    if (valid.name !== undefined) {
-      const other = await this.findLeadByName(valid.name);
-      if (other && other.id !== id) throw new DuplicateRecordError("Leads", valid.name);
-    }
-    const cells = this.leadCells(valid);
-    if (Object.keys(cells).length === 0) {
-      const current = await this.getLead(id);
-      if (!current) throw new RecordNotFoundError("Leads", id);
-      return current;
-    }
-    try {
-      const [updated] = await this.updateRecords(this.leadsTable, [{ id, fields: cells }]);
-      return this.toLead(updated!);
-    } catch (error) {
-      if (isMissingRecord(error)) throw new RecordNotFoundError("Leads", id);
-      throw error;
-    }
+    const write = async (): Promise<Lead> => {
+      if (valid.name !== undefined) {
+        const other = await this.findLeadByName(valid.name);
+        if (other && other.id !== id) throw new DuplicateRecordError("Leads", valid.name);
+      }
+      const cells = this.leadCells(valid);
+      if (Object.keys(cells).length === 0) {
+        const current = await this.getLead(id);
+        if (!current) throw new RecordNotFoundError("Leads", id);
+        return current;
+      }
+      try {
+        return this.toLead(await this.updateRecord(this.leadsTable, id, cells));
+      } catch (error) {
+        if (isMissingRecord(error)) throw new RecordNotFoundError("Leads", id);
+        throw error;
+      }
+    };
+    return valid.name === undefined ? write() : this.withNameLock(this.leadsTable, valid.name, write);
   }
 
   async upsertLeadsByName(rows: readonly LeadFields[]): Promise<UpsertResult> {
@@ -489,34 +545,38 @@ export class AirtableLeadStore implements LeadStore {
 
   async createHub(fields: HubFields): Promise<Hub> {
     const row = validateHubRow(fields);
-    if (await this.findHubByName(row.hub)) throw new DuplicateRecordError("Active Hubs", row.hub);
-    await this.checkCommunityLinks([row]);
-    const full: HubFields = { communityLeadId: null, url: null, deploymentIssue: null, liveSince: null, ...row };
-    const [created] = await this.createRecords(this.hubsTable, this.names.hubs.hub, [withoutEmpty(hubToCells(full, this.names))]);
-    return this.toHub(created!);
+    return this.withNameLock(this.hubsTable, row.hub, async () => {
+      if (await this.findHubByName(row.hub)) throw new DuplicateRecordError("Active Hubs", row.hub);
+      await this.checkCommunityLinks([row]);
+      const full: HubFields = { communityLeadId: null, url: null, deploymentIssue: null, liveSince: null, ...row };
+      const [created] = await this.createRecords(this.hubsTable, this.names.hubs.hub, [withoutEmpty(hubToCells(full, this.names))]);
+      return this.toHub(created!);
+    });
   }
 
   async updateHub(id: string, patch: Partial<HubFields>): Promise<Hub> {
     const valid = validateHubPatch(patch);
     if (!RECORD_ID.test(id)) throw new RecordNotFoundError("Active Hubs", id);
-    if (valid.hub !== undefined) {
-      const other = await this.findHubByName(valid.hub);
-      if (other && other.id !== id) throw new DuplicateRecordError("Active Hubs", valid.hub);
-    }
-    await this.checkCommunityLinks([valid]);
-    const cells = hubToCells(valid, this.names);
-    if (Object.keys(cells).length === 0) {
-      const record = await this.findRecord(this.hubsTable, id);
-      if (!record) throw new RecordNotFoundError("Active Hubs", id);
-      return this.toHub(record);
-    }
-    try {
-      const [updated] = await this.updateRecords(this.hubsTable, [{ id, fields: cells }]);
-      return this.toHub(updated!);
-    } catch (error) {
-      if (isMissingRecord(error)) throw new RecordNotFoundError("Active Hubs", id);
-      throw error;
-    }
+    const write = async (): Promise<Hub> => {
+      if (valid.hub !== undefined) {
+        const other = await this.findHubByName(valid.hub);
+        if (other && other.id !== id) throw new DuplicateRecordError("Active Hubs", valid.hub);
+      }
+      await this.checkCommunityLinks([valid]);
+      const cells = hubToCells(valid, this.names);
+      if (Object.keys(cells).length === 0) {
+        const record = await this.findRecord(this.hubsTable, id);
+        if (!record) throw new RecordNotFoundError("Active Hubs", id);
+        return this.toHub(record);
+      }
+      try {
+        return this.toHub(await this.updateRecord(this.hubsTable, id, cells));
+      } catch (error) {
+        if (isMissingRecord(error)) throw new RecordNotFoundError("Active Hubs", id);
+        throw error;
+      }
+    };
+    return valid.hub === undefined ? write() : this.withNameLock(this.hubsTable, valid.hub, write);
   }
 
   async upsertHubsByName(rows: readonly HubFields[]): Promise<UpsertResult> {
