@@ -9,6 +9,7 @@ import { reconcileLead, type ReconcileResult } from "../controller/reconcile-lea
 import type { Logger, ReconcileDeps } from "../controller/reconcile-deps.js";
 import { isOpenStatus } from "../pipeline/lead-status.js";
 import type { LeadStore } from "../store/lead-store.js";
+import { parseIssueUrl } from "../controller/issue-url.js";
 import type { AppEnvironment } from "./app-environment.js";
 import { reportConfigProblems, resolveConfigProblems } from "./config-error-issue.js";
 import { scheduledInvoiceMonth } from "../invoicing/scheduled-invoice-month.js";
@@ -260,11 +261,11 @@ export class HubSalesRuntime {
   async #reportPersistentFailure(key: string, message: string): Promise<void> {
     const leadId = key.replace(/^lead:/, "");
     const lead = await this.store.getLead(leadId);
-    const ref = lead?.leadIssue ? /\/issues\/(\d+)/.exec(lead.leadIssue) : null;
+    const ref = lead?.leadIssue ? parseIssueUrl(lead.leadIssue) : null;
     if (!ref) return;
     await this.gateway.createComment(
-      this.environment.salesRepo,
-      Number(ref[1]),
+      ref.repo,
+      ref.number,
       `⚠️ hub-sales-bot keeps failing to bring this lead's issues up to date and will keep retrying:\n\n> ${message.replace(/\n/g, " ")}\n\nThe dashboard and the app's log have details.`,
     );
   }
