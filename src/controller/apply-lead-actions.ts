@@ -7,13 +7,13 @@ import { describeAction, type IssueRole, type LeadAction } from "./lead-action.j
 import type { LeadObservation } from "./lead-observation.js";
 import type { ReconcileDeps } from "./reconcile-deps.js";
 
+/** Each role's link field on the lead; the observation keeps the issue under the same name. */
 const LINK_FIELD = {
   lead: "leadIssue",
   "request-information": "requestInformationIssue",
   deployment: "deploymentIssue",
 } as const satisfies Record<IssueRole, keyof Lead>;
 
-const OBSERVED_FIELD = LINK_FIELD;
 
 /**
  * Carries out actions in order and folds each result back into `observed`, so the next
@@ -38,13 +38,13 @@ function repoOf(role: IssueRole, deps: ReconcileDeps): RepoRef {
 }
 
 function issueOf(role: IssueRole, observed: LeadObservation): IssueSnapshot {
-  const issue = observed[OBSERVED_FIELD[role]];
+  const issue = observed[LINK_FIELD[role]];
   if (!issue) throw new Error(`internal: action on the ${role} issue before it exists`);
   return issue;
 }
 
 function setIssue(role: IssueRole, observed: LeadObservation, issue: IssueSnapshot): void {
-  observed[OBSERVED_FIELD[role]] = issue;
+  observed[LINK_FIELD[role]] = issue;
 }
 
 async function applyOne(action: LeadAction, observed: LeadObservation, deps: ReconcileDeps): Promise<void> {
