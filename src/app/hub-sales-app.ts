@@ -41,7 +41,7 @@ export function createHubSalesApp(options: HubSalesAppOptions = {}): Application
     // The store opens before the repo's config can be read: table and field names come from
     // the local copy when there is one, else the defaults.
     const airtable = localConfig?.ok ? localConfig.config.airtable : hubSalesConfigSchema.shape.airtable.parse(undefined);
-    const store = options.store ?? (await openStore({ env, config: { airtable } }));
+    const store = options.store ?? (await openStore({ env, config: { airtable }, now: options.now }));
     let hubRepo: ReturnType<typeof parseRepoRef> | null = localConfig?.ok ? parseRepoRef(localConfig.config.hub_repo) : null;
     const access = createGitHubAccess({
       probot: app,

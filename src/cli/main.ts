@@ -185,7 +185,7 @@ function createContext(io: CliIo): CliContext & { closeStore(): Promise<void> } 
     store: () =>
       (store ??= (async () => {
         const loaded = await ctx.config();
-        return openStore({ env: io.env, config: loaded });
+        return openStore({ env: io.env, config: loaded, now: io.now });
       })()),
     today: () => todayUtc(io.now?.() ?? new Date()),
     closeStore: async () => {

@@ -11,6 +11,8 @@ export interface OpenStoreInput {
   env: Readonly<Record<string, string | undefined>>;
   /** The AirTable store reads the base, table and field names from here. */
   config: Pick<HubSalesConfig | LocalConfig, "airtable">;
+  /** The caller's clock; the store stamps new work with it. */
+  now?: () => Date;
 }
 
 /**
@@ -20,15 +22,15 @@ export interface OpenStoreInput {
  * `:memory:` for a throwaway one). The server and every CLI command open their store here.
  */
 export async function openStore(input: OpenStoreInput): Promise<LeadStore> {
-  const { env, config } = input;
+  const { env, config, now } = input;
   const path = env.HUB_SALES_DB?.trim() || DEFAULT_DB_PATH;
   const token = env.AIRTABLE_TOKEN?.trim();
-  if (!token) return SqliteLeadStore.open(path);
+  if (!token) return SqliteLeadStore.open(path, { now });
   const baseId = env.AIRTABLE_BASE_ID?.trim() || config.airtable.base;
   if (!baseId) {
     throw new Error("AIRTABLE_TOKEN is set but no base is named: set AIRTABLE_BASE_ID or `airtable.base` in the configuration");
   }
-  const bookkeeping = SqliteLeadStore.open(path);
+  const bookkeeping = SqliteLeadStore.open(path, { now });
   try {
     return await AirtableLeadStore.open({
       token,

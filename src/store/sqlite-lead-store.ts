@@ -141,12 +141,16 @@ export class SqliteLeadStore implements LeadStore {
   /** The same operations without Promises, for use inside `transaction`. */
   readonly sync: SyncLeadStore;
 
-  private constructor(readonly db: Database) {
-    this.sync = new SqliteOperations(db);
+  private constructor(
+    readonly db: Database,
+    /** The clock new work is stamped with: the caller's, so a pinned or moved date holds everywhere. */
+    now: () => Date,
+  ) {
+    this.sync = new SqliteOperations(db, now);
   }
 
   /** Opens (creating it and its folder if needed) and migrates the database; `":memory:"` for a throwaway one. */
-  static open(path: string): SqliteLeadStore {
+  static open(path: string, options: { now?: () => Date } = {}): SqliteLeadStore {
     if (path !== ":memory:" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
     const db = new BetterSqlite3(path);
     try {
@@ -160,7 +164,7 @@ export class SqliteLeadStore implements LeadStore {
       db.close();
       throw error;
     }
-    return new SqliteLeadStore(db);
+    return new SqliteLeadStore(db, options.now ?? (() => new Date()));
   }
 
   /**
@@ -264,7 +268,10 @@ export class SqliteLeadStore implements LeadStore {
 
 /** The synchronous implementation behind `SqliteLeadStore`. */
 class SqliteOperations implements SyncLeadStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date,
+  ) {}
 
   // ---- Leads
 
@@ -532,7 +539,7 @@ class SqliteOperations implements SyncLeadStore {
    */
   enqueueWork(key: string, reason: string): void {
     requireKey("work key", key);
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     this.db.transaction(() => {
       const current = this.db.prepare<[string], WorkRowDb>("SELECT * FROM work WHERE key = ?").get(key);
       if (!current) {
