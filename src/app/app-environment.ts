@@ -14,6 +14,12 @@ const environmentSchema = z.object({
   SMTP_URL: z.string().min(1).optional(),
   /** `off` disables the in-process timers (an external scheduler runs `hub-sales reconcile`). */
   HUB_SALES_TIMERS: z.enum(["on", "off"]).default("on"),
+  /** How long one process holds a lead's work before another may take it over. */
+  HUB_SALES_LEASE_SECONDS: z.coerce
+    .number({ message: "HUB_SALES_LEASE_SECONDS must be a number of seconds" })
+    .min(1, { message: "HUB_SALES_LEASE_SECONDS must be at least 1" })
+    .max(3600, { message: "HUB_SALES_LEASE_SECONDS must be at most 3600" })
+    .default(60),
 });
 
 export interface AppEnvironment {
@@ -24,6 +30,8 @@ export interface AppEnvironment {
   dashboardToken: string | null;
   smtpUrl: string | null;
   timers: boolean;
+  /** `HUB_SALES_LEASE_SECONDS` in milliseconds. */
+  leaseMs: number;
   raw: Readonly<Record<string, string | undefined>>;
 }
 
@@ -44,6 +52,7 @@ export function readAppEnvironment(env: Readonly<Record<string, string | undefin
       dashboardToken: e.DASHBOARD_TOKEN ?? null,
       smtpUrl: e.SMTP_URL ?? null,
       timers: e.HUB_SALES_TIMERS === "on",
+      leaseMs: Math.round(e.HUB_SALES_LEASE_SECONDS * 1000),
       raw: env,
     },
   };

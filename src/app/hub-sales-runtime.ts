@@ -84,6 +84,7 @@ export class HubSalesRuntime {
       store: this.store,
       log: this.log,
       now: this.now,
+      leaseMs: this.environment.leaseMs,
       // The queue already holds the lead's lock around `run`.
       run: async (leadId) => {
         await reconcileLead(leadId, await this.reconcileDeps());

@@ -1,4 +1,6 @@
-import type { LeadStore, WorkItem } from "../store/lead-store.js";
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { ClaimedWork, LeadStore, WorkItem, WorkLease } from "../store/lead-store.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import type { Logger } from "./reconcile-deps.js";
 
@@ -14,24 +16,44 @@ export interface LeadWorkQueueOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   pollIntervalMs?: number;
+  /** How long a claimed key stays this worker's without a renewal (`HUB_SALES_LEASE_SECONDS`). */
+  leaseMs?: number;
+  /** This worker's name in the store's leases; unique per process by default. */
+  workerId?: string;
+  /** How long `runExclusive` waits for another worker's lease on the lead before giving up. */
+  exclusiveWaitMs?: number;
   now?: () => Date;
   /** Told once when a lead's work keeps failing, so it is shown, not only logged. */
   onPersistentFailure?: (item: WorkItem, error: unknown) => Promise<void> | void;
 }
 
 const KEY_PREFIX = "lead:";
+export const DEFAULT_LEASE_MS = 60_000;
+
+/** The lease on a lead's key could not be had in time: another process is working on the lead. */
+export class LeadBusyError extends Error {
+  readonly retryable = true;
+  constructor(leadId: string, waitedMs: number) {
+    super(`lead ${leadId} is being worked on by another process (waited ${Math.round(waitedMs / 1000)} s for its lease); try again shortly`);
+    this.name = "LeadBusyError";
+  }
+}
 
 /**
  * The durable queue between triggers and reconcile (SPEC §4.8): a trigger records the
  * lead's key in the store before anything is done, so a crash, a restart or a failed API
- * call delays the work but never loses it. Keys in flight collapse: a lead enqueued again
- * while it runs is run once more afterwards, never twice at once.
+ * call delays the work but never loses it.
+ *
+ * Several processes (servers, `hub-sales reconcile`) may share one store: each key is
+ * leased to one worker at a time, renewed while it runs, and taken over by another worker
+ * once it expires (a crashed holder). Completing or failing is fenced by the lease, so a
+ * worker that lost its lease cannot drop or back off work someone else now holds.
  */
 export class LeadWorkQueue {
   readonly #options: Required<Omit<LeadWorkQueueOptions, "onPersistentFailure">> &
     Pick<LeadWorkQueueOptions, "onPersistentFailure">;
+  /** Orders this process's commands on a lead; the lease orders everyone. */
   readonly #mutex = new KeyedMutex();
-  readonly #inFlight = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
   #draining: Promise<void> | null = null;
   #kickAgain = false;
@@ -45,9 +67,16 @@ export class LeadWorkQueue {
       baseDelayMs: 2_000,
       maxDelayMs: 15 * 60_000,
       pollIntervalMs: 1_000,
+      leaseMs: DEFAULT_LEASE_MS,
+      workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      exclusiveWaitMs: 8_000,
       now: () => new Date(),
       ...options,
     };
+  }
+
+  get workerId(): string {
+    return this.#options.workerId;
   }
 
   /** Records the work, then starts it soon. Resolves once it is recorded, not once it is done. */
@@ -56,9 +85,23 @@ export class LeadWorkQueue {
     this.kick();
   }
 
-  /** Runs a task for a lead under the same per-lead lock as queued work (commands use this). */
+  /**
+   * Runs a task for a lead while holding the lead's lease (commands use this), so it never
+   * interleaves with a reconcile of the same lead in this or any other process.
+   */
   runExclusive<T>(leadId: string, task: () => Promise<T>): Promise<T> {
-    return this.#mutex.run(leadId, task);
+    return this.#mutex.run(leadId, async () => {
+      const lease = await this.#waitForLease(`${KEY_PREFIX}${leadId}`, leadId);
+      const holder = this.#keepRenewed(lease);
+      try {
+        return await task();
+      } finally {
+        await holder.stop();
+        await this.#options.store.releaseLease(holder.current()).catch((e: unknown) =>
+          this.#options.log.warn(`could not release the lease on lead ${leadId}: ${String(e)}`),
+        );
+      }
+    });
   }
 
   kick(): void {
@@ -79,18 +122,28 @@ export class LeadWorkQueue {
       });
   }
 
-  /** Works until nothing is due (items backing off later are left). For the CLI and tests. */
+  /**
+   * Works until no lead work is due and none is held by another worker: the CLI's pass does
+   * what it can itself and waits for what a server is doing (or takes it over when that
+   * server's lease expires). Items backing off until later are left.
+   */
   async drain(): Promise<void> {
+    const { store, now, pollIntervalMs } = this.#options;
     for (;;) {
       this.kick();
       while (this.#draining) await this.#draining;
-      const due = await this.#options.store.listDueWork(this.#options.now(), 1);
-      if (due.filter((i) => i.key.startsWith(KEY_PREFIX)).length === 0) return;
+      const at = now().toISOString();
+      const pending = (await store.listWork()).filter((i) => i.key.startsWith(KEY_PREFIX));
+      const held = pending.some((i) => i.leaseExpiresAt !== null && i.leaseExpiresAt > at);
+      const due = pending.some((i) => !(i.leaseExpiresAt !== null && i.leaseExpiresAt > at) && i.notBefore <= at);
+      if (!held && !due) return;
+      if (!due) await sleep(pollIntervalMs);
     }
   }
 
   start(): void {
     if (this.#timer) return;
+    // The poll also takes over work whose holder died: its lease expires and it becomes claimable.
     this.#timer = setInterval(() => this.kick(), this.#options.pollIntervalMs);
     this.#timer.unref();
     this.kick();
@@ -107,19 +160,17 @@ export class LeadWorkQueue {
    * is kicked in: one slow lead (waiting out a rate limit) must not hold up the others.
    */
   async #drainOnce(): Promise<void> {
-    const { store, concurrency, now } = this.#options;
+    const { store, concurrency, now, workerId, leaseMs } = this.#options;
     const running = new Set<Promise<void>>();
     for (;;) {
       const woken = new Promise<void>((resolve) => (this.#wake = resolve));
       const free = concurrency - running.size;
       if (free > 0) {
-        const due = (await store.listDueWork(now(), 200)).filter(
-          (item) => item.key.startsWith(KEY_PREFIX) && !this.#inFlight.has(item.key),
-        );
-        for (const item of due.slice(0, free)) {
-          const task: Promise<void> = this.#runItem(item)
+        const claimed = await store.claimWork({ owner: workerId, now: now(), leaseMs, limit: free, prefix: KEY_PREFIX });
+        for (const work of claimed) {
+          const task: Promise<void> = this.#runItem(work)
             // Only the store failing while recording the outcome gets here; the item stays queued.
-            .catch((error: unknown) => this.#options.log.error(`lead work ${item.key}: ${String(error)}`))
+            .catch((error: unknown) => this.#options.log.error(`lead work ${work.item.key}: ${String(error)}`))
             .finally(() => running.delete(task));
           running.add(task);
         }
@@ -132,20 +183,32 @@ export class LeadWorkQueue {
     }
   }
 
-  async #runItem(item: WorkItem): Promise<void> {
+  async #runItem({ item, lease }: ClaimedWork): Promise<void> {
     const { store, run, log, now } = this.#options;
     const leadId = item.key.slice(KEY_PREFIX.length);
-    this.#inFlight.add(item.key);
+    const holder = this.#keepRenewed(lease);
     try {
-      await this.#mutex.run(leadId, () => run(leadId, item.reason));
-      await store.completeWork(item.key, item.generation);
-    } catch (error) {
+      let failure: { error: unknown } | null = null;
+      try {
+        await run(leadId, item.reason);
+      } catch (error) {
+        failure = { error };
+      }
+      await holder.stop();
+      if (!failure) {
+        if (!(await store.completeWork(holder.current(), item.generation, now()))) this.#lostLease(leadId);
+        return;
+      }
       const attempts = item.attempts + 1;
-      const delay = this.#retryDelay(attempts, error);
-      const message = error instanceof Error ? error.message : String(error);
-      await store.failWork(item.key, message, new Date(now().getTime() + delay));
+      const delay = this.#retryDelay(attempts, failure.error);
+      const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
+      if (!(await store.failWork(holder.current(), message, new Date(now().getTime() + delay), now()))) {
+        this.#lostLease(leadId);
+        return;
+      }
       if (attempts === this.#options.alertAfterAttempts) {
         log.error(`lead ${leadId}: reconcile keeps failing (${attempts} attempts): ${message}`);
+        const error = failure.error;
         // `then` so a callback that throws synchronously is caught too.
         await Promise.resolve()
           .then(() => this.#options.onPersistentFailure?.({ ...item, attempts, lastError: message }, error))
@@ -154,8 +217,50 @@ export class LeadWorkQueue {
         log.warn(`lead ${leadId}: reconcile failed (attempt ${attempts}), retrying in ${Math.round(delay / 1000)} s: ${message}`);
       }
     } finally {
-      this.#inFlight.delete(item.key);
+      await holder.stop();
     }
+  }
+
+  #lostLease(leadId: string): void {
+    this.#options.log.warn(`lead ${leadId}: this worker's lease lapsed before the run ended; the worker holding it now decides`);
+  }
+
+  async #waitForLease(key: string, leadId: string): Promise<WorkLease> {
+    const { store, now, workerId, leaseMs, exclusiveWaitMs } = this.#options;
+    const started = performance.now();
+    for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+      const lease = await store.acquireLease({ key, owner: workerId, now: now(), leaseMs });
+      if (lease) return lease;
+      // Elapsed time (monotonic), not a date: the injected clock may be pinned.
+      const waited = performance.now() - started;
+      if (waited >= exclusiveWaitMs) throw new LeadBusyError(leadId, waited);
+      await sleep(delay);
+    }
+  }
+
+  /** Renews the lease at a third of its length while work runs; `stop` waits for a renewal in flight. */
+  #keepRenewed(lease: WorkLease): { current(): WorkLease; stop(): Promise<void> } {
+    const { store, now, leaseMs, log } = this.#options;
+    let current = lease;
+    let renewing: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = renewing.then(async () => {
+        const next = await store.renewLease(current, now(), leaseMs).catch((e: unknown) => {
+          log.warn(`could not renew the lease on ${current.key}: ${String(e)}`);
+          return current;
+        });
+        if (next) current = next;
+        else clearInterval(timer);
+      });
+    }, Math.max(10, Math.floor(leaseMs / 3)));
+    timer.unref();
+    return {
+      current: () => current,
+      stop: async () => {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
   }
 
   /** Exponential backoff with jitter; honours the `retry-after` a rate-limited GitHub error carries. */
@@ -166,4 +271,8 @@ export class LeadWorkQueue {
     const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempts - 1));
     return Math.round(exponential * (0.8 + Math.random() * 0.4));
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

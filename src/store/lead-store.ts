@@ -21,6 +21,46 @@ export interface WorkItem {
   /** ISO time before which the item is not due (backoff). */
   notBefore: string;
   lastError: string | null;
+  /** The worker holding the key's lease, while it is live; null when nobody holds it. */
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+}
+
+/**
+ * A worker's hold on one key's work, across processes: granted by the store, renewed while
+ * the work runs, and taken over by another worker only once it has expired. `token` grows
+ * with every grant of the key, so a holder whose lease lapsed (and was granted again) is
+ * fenced out of completing or failing the work.
+ */
+export interface WorkLease {
+  key: string;
+  owner: string;
+  token: number;
+  expiresAt: string;
+}
+
+/** A due item claimed with its lease. */
+export interface ClaimedWork {
+  item: WorkItem;
+  lease: WorkLease;
+}
+
+/** An effect GitHub refused for good (a 4xx retrying cannot fix), kept for the lead issue and the dashboard. */
+export interface FailedEffect {
+  leadId: string;
+  /** Stable per effect, e.g. `link-sub-issue:request-information`; one record per lead and effect. */
+  effect: string;
+  /** What was attempted, for people. */
+  what: string;
+  /** Why it was refused (GitHub's answer). */
+  why: string;
+  /** How to fix it. */
+  fix: string;
+  status: number | null;
+  firstFailedAt: string;
+  lastFailedAt: string;
+  /** Whether the lead issue has been told (once per effect). */
+  reported: boolean;
 }
 
 /** A month's delivery confirmation for a lead (`/delivered`). */
@@ -76,15 +116,39 @@ export interface LeadStore {
   claimState(key: string, value: unknown): Promise<boolean>;
   deleteState(key: string): Promise<void>;
 
-  // Durable work queue
+  // Durable work queue, leased per key across processes
   enqueueWork(key: string, reason: string): Promise<void>;
-  /** Due items, oldest first. */
+  /** Due items nobody holds a live lease on, oldest first. */
   listDueWork(now: Date, limit?: number): Promise<WorkItem[]>;
-  /** Removes the item unless it was enqueued again after `generation` was read. */
-  completeWork(key: string, generation: number): Promise<void>;
-  /** Records a failed attempt and when to try again. */
-  failWork(key: string, error: string, notBefore: Date): Promise<void>;
+  /**
+   * Atomically leases up to `limit` due items whose keys start with `prefix` and have no
+   * live lease (never leased, released, or expired: a crashed holder's work is taken over).
+   */
+  claimWork(input: { owner: string; now: Date; leaseMs: number; limit: number; prefix?: string }): Promise<ClaimedWork[]>;
+  /** Leases a key whether or not work is queued on it (commands); null while another holds it. */
+  acquireLease(input: { key: string; owner: string; now: Date; leaseMs: number }): Promise<WorkLease | null>;
+  /** Extends a live lease; null when it lapsed or was taken over (the holder should stop). */
+  renewLease(lease: WorkLease, now: Date, leaseMs: number): Promise<WorkLease | null>;
+  /** Gives the key up without completing its work (shutdown, a command done). */
+  releaseLease(lease: WorkLease): Promise<void>;
+  /**
+   * Fenced: false (and nothing changes) unless `lease` is still live and current. Removes the
+   * item unless it was enqueued again after `generation` was read; releases the lease.
+   */
+  completeWork(lease: WorkLease, generation: number, now: Date): Promise<boolean>;
+  /** Fenced like `completeWork`: records a failed attempt and when to try again; releases the lease. */
+  failWork(lease: WorkLease, error: string, notBefore: Date, now: Date): Promise<boolean>;
   listWork(): Promise<WorkItem[]>;
+
+  // Effects refused for good (no wedged lead)
+  /** Records (or refreshes) a refused effect; true when it is new, i.e. not yet known for this lead. */
+  recordFailedEffect(input: Omit<FailedEffect, "firstFailedAt" | "lastFailedAt" | "reported"> & { at: Date }): Promise<boolean>;
+  /** Marks a refused effect as told on the lead issue; false when it already was (someone else told). */
+  markFailedEffectReported(leadId: string, effect: string): Promise<boolean>;
+  /** Forgets a refused effect once it has succeeded after all. */
+  clearFailedEffect(leadId: string, effect: string): Promise<void>;
+  /** Every refused effect (of one lead, when given), oldest first. */
+  listFailedEffects(leadId?: string): Promise<FailedEffect[]>;
 
   // Delivery confirmations (invoicing)
   recordDeliveryConfirmation(confirmation: DeliveryConfirmation): Promise<void>;

@@ -13,8 +13,11 @@ import {
   RecordNotFoundError,
   type DeliveryConfirmation,
   type LeadStore,
+  type ClaimedWork,
+  type FailedEffect,
   type UpsertResult,
   type WorkItem,
+  type WorkLease,
 } from "./lead-store.js";
 import { migrate } from "./sqlite-migrations.js";
 import {
@@ -129,7 +132,34 @@ interface WorkRowDb {
   generation: number;
   not_before: string;
   last_error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
 }
+
+interface LeaseRowDb {
+  key: string;
+  owner: string | null;
+  token: number;
+  expires_at: string;
+}
+
+interface FailedEffectRowDb {
+  lead_id: string;
+  effect: string;
+  what: string;
+  why: string;
+  fix: string;
+  status: number | null;
+  first_failed_at: string;
+  last_failed_at: string;
+  reported: number;
+}
+
+/** Work rows with their live lease (if any) at `@now`. */
+const WORK_WITH_LEASE = `
+  SELECT w.*, CASE WHEN l.owner IS NOT NULL AND l.expires_at > @now THEN l.owner END AS lease_owner,
+         CASE WHEN l.owner IS NOT NULL AND l.expires_at > @now THEN l.expires_at END AS lease_expires_at
+  FROM work w LEFT JOIN leases l ON l.key = w.key`;
 
 /**
  * The embedded store (SPEC §7: `HUB_SALES_DB`, default `data/hub-sales.db`) on
@@ -245,14 +275,40 @@ export class SqliteLeadStore implements LeadStore {
   async listDueWork(now: Date, limit?: number): Promise<WorkItem[]> {
     return this.sync.listDueWork(now, limit);
   }
-  async completeWork(key: string, generation: number): Promise<void> {
-    this.sync.completeWork(key, generation);
+  async claimWork(input: { owner: string; now: Date; leaseMs: number; limit: number; prefix?: string }): Promise<ClaimedWork[]> {
+    return this.sync.claimWork(input);
   }
-  async failWork(key: string, error: string, notBefore: Date): Promise<void> {
-    this.sync.failWork(key, error, notBefore);
+  async acquireLease(input: { key: string; owner: string; now: Date; leaseMs: number }): Promise<WorkLease | null> {
+    return this.sync.acquireLease(input);
+  }
+  async renewLease(lease: WorkLease, now: Date, leaseMs: number): Promise<WorkLease | null> {
+    return this.sync.renewLease(lease, now, leaseMs);
+  }
+  async releaseLease(lease: WorkLease): Promise<void> {
+    this.sync.releaseLease(lease);
+  }
+  async completeWork(lease: WorkLease, generation: number, now: Date): Promise<boolean> {
+    return this.sync.completeWork(lease, generation, now);
+  }
+  async failWork(lease: WorkLease, error: string, notBefore: Date, now: Date): Promise<boolean> {
+    return this.sync.failWork(lease, error, notBefore, now);
   }
   async listWork(): Promise<WorkItem[]> {
     return this.sync.listWork();
+  }
+  async recordFailedEffect(
+    input: Omit<FailedEffect, "firstFailedAt" | "lastFailedAt" | "reported"> & { at: Date },
+  ): Promise<boolean> {
+    return this.sync.recordFailedEffect(input);
+  }
+  async markFailedEffectReported(leadId: string, effect: string): Promise<boolean> {
+    return this.sync.markFailedEffectReported(leadId, effect);
+  }
+  async clearFailedEffect(leadId: string, effect: string): Promise<void> {
+    this.sync.clearFailedEffect(leadId, effect);
+  }
+  async listFailedEffects(leadId?: string): Promise<FailedEffect[]> {
+    return this.sync.listFailedEffects(leadId);
   }
   async recordDeliveryConfirmation(confirmation: DeliveryConfirmation): Promise<void> {
     this.sync.recordDeliveryConfirmation(confirmation);
@@ -559,35 +615,164 @@ class SqliteOperations implements SyncLeadStore {
 
   listDueWork(now: Date, limit = 100): WorkItem[] {
     return this.db
-      .prepare<[string, number], WorkRowDb>(
-        "SELECT * FROM work WHERE not_before <= ? ORDER BY not_before, enqueued_seq LIMIT ?",
+      .prepare<{ now: string; limit: number }, WorkRowDb>(
+        `${WORK_WITH_LEASE} WHERE w.not_before <= @now AND (l.owner IS NULL OR l.expires_at <= @now)
+         ORDER BY w.not_before, w.enqueued_seq LIMIT @limit`,
       )
-      .all(now.toISOString(), limit)
+      .all({ now: now.toISOString(), limit })
       .map(workFromRow);
   }
 
-  /** A run that read an older generation leaves the item (new work came in) but clears its failure. */
-  completeWork(key: string, generation: number): void {
-    this.db.transaction(() => {
-      const info = this.db.prepare("DELETE FROM work WHERE key = ? AND generation = ?").run(key, generation);
-      if (info.changes === 0) {
-        this.db.prepare("UPDATE work SET attempts = 0, last_error = NULL WHERE key = ?").run(key);
-      }
-    })();
+  /**
+   * One IMMEDIATE transaction takes the write lock before reading, so two processes
+   * claiming at once are serialised by SQLite and never both get a key.
+   */
+  claimWork(input: { owner: string; now: Date; leaseMs: number; limit: number; prefix?: string }): ClaimedWork[] {
+    requireKey("lease owner", input.owner);
+    const now = input.now.toISOString();
+    const claim = this.db.transaction(() => {
+      const rows = this.db
+        .prepare<{ now: string; limit: number; prefix: string }, WorkRowDb>(
+          `${WORK_WITH_LEASE} WHERE w.not_before <= @now AND (l.owner IS NULL OR l.expires_at <= @now)
+             AND substr(w.key, 1, length(@prefix)) = @prefix
+           ORDER BY w.not_before, w.enqueued_seq LIMIT @limit`,
+        )
+        .all({ now, limit: input.limit, prefix: input.prefix ?? "" });
+      return rows.map((row) => {
+        const lease = this.grantLease(row.key, input.owner, input.now, input.leaseMs);
+        return { item: { ...workFromRow(row), leaseOwner: lease.owner, leaseExpiresAt: lease.expiresAt }, lease };
+      });
+    });
+    return claim.immediate();
   }
 
-  /** Unknown keys are ignored: the item was completed (or never queued) meanwhile. */
-  failWork(key: string, error: string, notBefore: Date): void {
-    this.db
-      .prepare("UPDATE work SET attempts = attempts + 1, last_error = ?, not_before = ? WHERE key = ?")
-      .run(error, notBefore.toISOString(), key);
+  acquireLease(input: { key: string; owner: string; now: Date; leaseMs: number }): WorkLease | null {
+    requireKey("work key", input.key);
+    requireKey("lease owner", input.owner);
+    const acquire = this.db.transaction(() => {
+      const current = this.leaseRow(input.key);
+      if (current && current.owner !== null && current.expires_at > input.now.toISOString()) return null;
+      return this.grantLease(input.key, input.owner, input.now, input.leaseMs);
+    });
+    return acquire.immediate();
+  }
+
+  renewLease(lease: WorkLease, now: Date, leaseMs: number): WorkLease | null {
+    const expiresAt = new Date(now.getTime() + leaseMs).toISOString();
+    const info = this.db
+      .prepare("UPDATE leases SET expires_at = ? WHERE key = ? AND owner = ? AND token = ? AND expires_at > ?")
+      .run(expiresAt, lease.key, lease.owner, lease.token, now.toISOString());
+    return info.changes === 1 ? { ...lease, expiresAt } : null;
+  }
+
+  releaseLease(lease: WorkLease): void {
+    this.db.prepare("UPDATE leases SET owner = NULL WHERE key = ? AND owner = ? AND token = ?").run(lease.key, lease.owner, lease.token);
+  }
+
+  /** A run that read an older generation leaves the item (new work came in) but clears its failure. */
+  completeWork(lease: WorkLease, generation: number, now: Date): boolean {
+    const complete = this.db.transaction(() => {
+      if (!this.holds(lease, now)) return false;
+      const info = this.db.prepare("DELETE FROM work WHERE key = ? AND generation = ?").run(lease.key, generation);
+      if (info.changes === 0) {
+        this.db.prepare("UPDATE work SET attempts = 0, last_error = NULL WHERE key = ?").run(lease.key);
+      }
+      this.releaseLease(lease);
+      return true;
+    });
+    return complete.immediate();
+  }
+
+  /** An item completed meanwhile (or never queued) is left alone. */
+  failWork(lease: WorkLease, error: string, notBefore: Date, now: Date): boolean {
+    const fail = this.db.transaction(() => {
+      if (!this.holds(lease, now)) return false;
+      this.db
+        .prepare("UPDATE work SET attempts = attempts + 1, last_error = ?, not_before = ? WHERE key = ?")
+        .run(error, notBefore.toISOString(), lease.key);
+      this.releaseLease(lease);
+      return true;
+    });
+    return fail.immediate();
   }
 
   listWork(): WorkItem[] {
     return this.db
-      .prepare<[], WorkRowDb>("SELECT * FROM work ORDER BY not_before, enqueued_seq")
-      .all()
+      .prepare<{ now: string }, WorkRowDb>(`${WORK_WITH_LEASE} ORDER BY w.not_before, w.enqueued_seq`)
+      .all({ now: this.now().toISOString() })
       .map(workFromRow);
+  }
+
+  private leaseRow(key: string): LeaseRowDb | undefined {
+    return this.db.prepare<[string], LeaseRowDb>("SELECT * FROM leases WHERE key = ?").get(key);
+  }
+
+  private grantLease(key: string, owner: string, now: Date, leaseMs: number): WorkLease {
+    const expiresAt = new Date(now.getTime() + leaseMs).toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO leases (key, owner, token, expires_at) VALUES (?, ?, 1, ?)
+         ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, token = leases.token + 1, expires_at = excluded.expires_at`,
+      )
+      .run(key, owner, expiresAt);
+    return { key, owner, token: this.leaseRow(key)!.token, expiresAt };
+  }
+
+  private holds(lease: WorkLease, now: Date): boolean {
+    const row = this.leaseRow(lease.key);
+    return !!row && row.owner === lease.owner && row.token === lease.token && row.expires_at > now.toISOString();
+  }
+
+  // ---- Effects refused for good
+
+  recordFailedEffect(input: Omit<FailedEffect, "firstFailedAt" | "lastFailedAt" | "reported"> & { at: Date }): boolean {
+    requireKey("lead id", input.leadId);
+    requireKey("effect", input.effect);
+    const at = input.at.toISOString();
+    const record = this.db.transaction(() => {
+      const known = this.db.prepare("SELECT 1 FROM failed_effects WHERE lead_id = ? AND effect = ?").get(input.leadId, input.effect);
+      this.db
+        .prepare(
+          `INSERT INTO failed_effects (lead_id, effect, what, why, fix, status, first_failed_at, last_failed_at)
+           VALUES (@leadId, @effect, @what, @why, @fix, @status, @at, @at)
+           ON CONFLICT (lead_id, effect) DO UPDATE SET what = excluded.what, why = excluded.why, fix = excluded.fix,
+             status = excluded.status, last_failed_at = excluded.last_failed_at`,
+        )
+        .run({ leadId: input.leadId, effect: input.effect, what: input.what, why: input.why, fix: input.fix, status: input.status, at });
+      return known === undefined;
+    });
+    return record.immediate();
+  }
+
+  markFailedEffectReported(leadId: string, effect: string): boolean {
+    const info = this.db
+      .prepare("UPDATE failed_effects SET reported = 1 WHERE lead_id = ? AND effect = ? AND reported = 0")
+      .run(leadId, effect);
+    return info.changes === 1;
+  }
+
+  clearFailedEffect(leadId: string, effect: string): void {
+    this.db.prepare("DELETE FROM failed_effects WHERE lead_id = ? AND effect = ?").run(leadId, effect);
+  }
+
+  listFailedEffects(leadId?: string): FailedEffect[] {
+    const rows =
+      leadId === undefined
+        ? this.db.prepare<[], FailedEffectRowDb>("SELECT * FROM failed_effects ORDER BY first_failed_at, lead_id, effect").all()
+        : this.db
+            .prepare<[string], FailedEffectRowDb>("SELECT * FROM failed_effects WHERE lead_id = ? ORDER BY first_failed_at, effect")
+            .all(leadId);
+    return rows.map((r) => ({
+      leadId: r.lead_id,
+      effect: r.effect,
+      what: r.what,
+      why: r.why,
+      fix: r.fix,
+      status: r.status,
+      firstFailedAt: r.first_failed_at,
+      lastFailedAt: r.last_failed_at,
+      reported: r.reported === 1,
+    }));
   }
 
   // ---- Delivery confirmations
@@ -722,5 +907,7 @@ function workFromRow(row: WorkRowDb): WorkItem {
     generation: row.generation,
     notBefore: row.not_before,
     lastError: row.last_error,
+    leaseOwner: row.lease_owner ?? null,
+    leaseExpiresAt: row.lease_expires_at ?? null,
   };
 }

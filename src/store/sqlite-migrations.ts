@@ -110,6 +110,33 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX delivery_confirmations_month ON delivery_confirmations (month);
     `,
   },
+  {
+    version: 3,
+    description: "leases on work keys across processes; effects refused for good",
+    sql: `
+      -- One row per key ever leased: the token keeps growing across grants, which fences a
+      -- holder whose lease lapsed. owner NULL: released.
+      CREATE TABLE leases (
+        key TEXT PRIMARY KEY,
+        owner TEXT,
+        token INTEGER NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+
+      CREATE TABLE failed_effects (
+        lead_id TEXT NOT NULL,
+        effect TEXT NOT NULL,
+        what TEXT NOT NULL,
+        why TEXT NOT NULL,
+        fix TEXT NOT NULL,
+        status INTEGER,
+        first_failed_at TEXT NOT NULL,
+        last_failed_at TEXT NOT NULL,
+        reported INTEGER NOT NULL DEFAULT 0 CHECK (reported IN (0, 1)),
+        PRIMARY KEY (lead_id, effect)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

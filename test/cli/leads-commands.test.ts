@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LEAD_FIELD_NAMES } from "../../src/domain/record-field-names.js";
 import { CliSandbox, examplePath } from "./cli-sandbox.js";
+import { completeQueuedWork } from "../support/work-items.js";
 
 let sandbox: CliSandbox;
 beforeEach(() => {
@@ -147,7 +148,7 @@ describe("leads set-status", () => {
 
   it("makes an allowed change, by name ignoring case and status slug, and queues the lead", async () => {
     await sandbox.withStore(async (store) => {
-      for (const item of await store.listWork()) await store.completeWork(item.key, item.generation);
+      for (const item of await store.listWork()) await completeQueuedWork(store, item.key);
     });
     const { code, stdout, stderr } = await setStatus("riverbend community college", "active-lead");
     expect([code, stderr]).toEqual([0, ""]);

@@ -4,6 +4,7 @@ import { silentLogger } from "../../src/controller/reconcile-deps.js";
 import { GitHubApiError } from "../../src/github/github-api-error.js";
 import type { WorkItem } from "../../src/store/lead-store.js";
 import { SqliteLeadStore } from "../../src/store/sqlite-lead-store.js";
+import { failQueuedWork } from "../support/work-items.js";
 
 let store: SqliteLeadStore;
 /** The queue's clock. Starts ahead of the wall clock: the store stamps new work with real time. */
@@ -265,7 +266,7 @@ describe("LeadWorkQueue", () => {
     await queue.drain();
     await store.enqueueWork("invoice:2026-03", "monthly");
     await store.enqueueWork("lead:lead-1", "test");
-    await store.failWork("lead:lead-1", "earlier failure", new Date(clock + 60_000));
+    await failQueuedWork(store, "lead:lead-1", "earlier failure", new Date(clock + 60_000), now());
     await queue.drain();
     expect(runs).toEqual([]);
     expect((await store.listWork()).map((w) => w.key).sort()).toEqual(["invoice:2026-03", "lead:lead-1"]);
@@ -288,5 +289,62 @@ describe("LeadWorkQueue", () => {
     await command;
     await queue.drain();
     expect(order).toEqual(["run start", "other lead", "run end", "command"]);
+  });
+});
+
+describe("LeadWorkQueue leases across workers on one store", () => {
+  it("lets another worker take over a key whose holder stopped renewing, and fences the late holder out", async () => {
+    const stuck = deferred();
+    const runs: string[] = [];
+    const aLog = { ...silentLogger, warn: vi.fn() };
+    // Worker A claims, then its clock jumps past the lease (as if it hung): it renews against the
+    // future and fails, so B, on the same clock, sees the lease expired and takes over.
+    const a = makeQueue(
+      async (leadId) => {
+        runs.push(`a:${leadId}`);
+        await stuck.promise;
+      },
+      { workerId: "worker-a", leaseMs: 200, log: aLog },
+    );
+    const b = makeQueue(async (leadId) => void runs.push(`b:${leadId}`), { workerId: "worker-b", leaseMs: 200 });
+    await store.enqueueWork("lead:lead-1", "test");
+    a.kick();
+    await until(() => runs.length === 1, "worker A to start");
+    expect((await store.listWork())[0]!.leaseOwner).toBe("worker-a");
+    b.kick();
+    await b.stop();
+    expect(runs).toEqual(["a:lead-1"]);
+    clock += 1_000;
+    await b.drain();
+    expect(runs).toEqual(["a:lead-1", "b:lead-1"]);
+    expect(await store.listWork()).toEqual([]);
+    await store.enqueueWork("lead:lead-1", "newer work B must not lose");
+    stuck.resolve();
+    await until(() => aLog.warn.mock.calls.length > 0, "A to notice");
+    // A's completion was fenced (it would have dropped the newer item); the newer work is then
+    // claimed afresh and run, by A here, under a lease of its own.
+    expect(aLog.warn).toHaveBeenCalledWith(expect.stringContaining("lease lapsed"));
+    await a.drain();
+    expect(runs).toEqual(["a:lead-1", "b:lead-1", "a:lead-1"]);
+    expect(await store.listWork()).toEqual([]);
+  });
+
+  it("renews the lease while a run lasts longer than the lease", async () => {
+    const gate = deferred();
+    // A clock that moves: the lease would expire three times over without renewals.
+    const realNow = () => new Date(Date.now() + 60_000);
+    const a2 = makeQueue(async () => gate.promise, { workerId: "worker-a", leaseMs: 60, now: realNow });
+    const b2 = makeQueue(async () => undefined, { workerId: "worker-b", leaseMs: 60, now: realNow });
+    await store.enqueueWork("lead:lead-1", "test");
+    a2.kick();
+    await until(async () => (await store.listWork())[0]?.leaseOwner === "worker-a", "A's lease");
+    await new Promise((r) => setTimeout(r, 200));
+    b2.kick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await store.listWork())[0]!.leaseOwner).toBe("worker-a");
+    gate.resolve();
+    await a2.stop();
+    expect(await store.listWork()).toEqual([]);
+    await b2.stop();
   });
 });

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startSandboxWorld, type SandboxWorld } from "../support/sandbox-world.js";
+import { failQueuedWork } from "../support/work-items.js";
 
 describe("the app's own HTTP routes", () => {
   let world: SandboxWorld;
@@ -16,7 +17,7 @@ describe("the app's own HTTP routes", () => {
 
   it("answers the health check and guards the dashboard with DASHBOARD_TOKEN", async () => {
     await world.store.enqueueWork("lead:lead-9", "queued for the test");
-    await world.store.failWork("lead:lead-9", "GitHub answered 502", new Date(Date.now() + 60_000));
+    await failQueuedWork(world.store, "lead:lead-9", "GitHub answered 502", new Date(Date.now() + 60_000));
     const health = await fetch(`${world.server.url}/hub-sales/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ ok: true, store: "sqlite", queued: 1 });

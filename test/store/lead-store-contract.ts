@@ -478,34 +478,44 @@ export function describeLeadStoreContract(
         expect(items[0]!.generation).toBeGreaterThan(first!.generation);
       });
 
+      const claimOne = async (key: string, owner = "worker-a", at = later(1000), leaseMs = 30_000) => {
+        const claimed = await store.claimWork({ owner, now: at, leaseMs, limit: 10 });
+        const found = claimed.find((c) => c.item.key === key);
+        if (!found) throw new Error(`${key} was not claimed`);
+        return found;
+      };
+
       it("completes an item only when no newer enqueue came in", async () => {
         await store.enqueueWork("lead:1", "first");
-        const [read] = await store.listDueWork(later());
+        const { item: read, lease } = await claimOne("lead:1");
         await store.enqueueWork("lead:1", "second, while the first run was going");
-        await store.completeWork("lead:1", read!.generation);
+        expect(await store.completeWork(lease, read.generation, later(1000))).toBe(true);
         const [left] = await store.listWork();
         expect(left?.key).toBe("lead:1");
-        await store.completeWork("lead:1", left!.generation);
+        expect(left?.leaseOwner).toBeNull();
+        const again = await claimOne("lead:1");
+        expect(await store.completeWork(again.lease, again.item.generation, later(1000))).toBe(true);
         expect(await store.listWork()).toEqual([]);
       });
 
       it("records a failure and backs off until notBefore", async () => {
         await store.enqueueWork("lead:1", "first");
         const retryAt = later(5 * 60_000);
-        await store.failWork("lead:1", "GitHub answered 502", retryAt);
+        expect(await store.failWork((await claimOne("lead:1")).lease, "GitHub answered 502", retryAt, later(1000))).toBe(true);
         const [item] = await store.listWork();
-        expect(item).toMatchObject({ key: "lead:1", attempts: 1, lastError: "GitHub answered 502" });
+        expect(item).toMatchObject({ key: "lead:1", attempts: 1, lastError: "GitHub answered 502", leaseOwner: null });
         expect(Date.parse(item!.notBefore)).toBe(retryAt.getTime());
         expect(await store.listDueWork(later(60_000))).toEqual([]);
         expect((await store.listDueWork(new Date(retryAt.getTime() + 1))).map((w) => w.key)).toEqual(["lead:1"]);
 
-        await store.failWork("lead:1", "GitHub answered 503", later(10 * 60_000));
+        const at = new Date(retryAt.getTime() + 1);
+        await store.failWork((await claimOne("lead:1", "worker-a", at)).lease, "GitHub answered 503", later(10 * 60_000), at);
         expect((await store.listWork())[0]).toMatchObject({ attempts: 2, lastError: "GitHub answered 503" });
       });
 
       it("makes a backing-off key due again when new work comes in", async () => {
         await store.enqueueWork("lead:1", "first");
-        await store.failWork("lead:1", "boom", later(60 * 60_000));
+        await store.failWork((await claimOne("lead:1")).lease, "boom", later(60 * 60_000), later(1000));
         expect(await store.listDueWork(later(1000))).toEqual([]);
         await store.enqueueWork("lead:1", "a new webhook");
         expect((await store.listDueWork(later(1000))).map((w) => w.key)).toEqual(["lead:1"]);
@@ -518,10 +528,105 @@ export function describeLeadStoreContract(
         }
         expect((await store.listDueWork(later(1000))).map((w) => w.key)).toEqual(["lead:a", "lead:b", "lead:c", "lead:d"]);
         expect((await store.listDueWork(later(1000), 2)).map((w) => w.key)).toEqual(["lead:a", "lead:b"]);
-        await store.failWork("lead:b", "boom", later(60_000));
+        const { lease } = await store.claimWork({ owner: "w", now: later(1000), leaseMs: 5_000, limit: 2, prefix: "lead:b" }).then((c) => c[0]!);
+        await store.failWork(lease, "boom", later(60_000), later(1000));
         expect((await store.listDueWork(later(1000))).map((w) => w.key)).toEqual(["lead:a", "lead:c", "lead:d"]);
         expect(await store.listDueWork(new Date(Date.now() - 60_000))).toEqual([]);
         expect(await store.listWork()).toHaveLength(4);
+      });
+
+      describe("leases", () => {
+        it("hands a key to one worker at a time, and to another once the lease has expired", async () => {
+          await store.enqueueWork("lead:1", "first");
+          const t0 = later(1000);
+          const [a, b] = await Promise.all([
+            store.claimWork({ owner: "worker-a", now: t0, leaseMs: 10_000, limit: 10 }),
+            store.claimWork({ owner: "worker-b", now: t0, leaseMs: 10_000, limit: 10 }),
+          ]);
+          expect(a!.length + b!.length).toBe(1);
+          const [first] = [...a!, ...b!];
+          expect(first!.lease.owner).toBe(a!.length === 1 ? "worker-a" : "worker-b");
+          expect((await store.listWork())[0]).toMatchObject({ leaseOwner: first!.lease.owner });
+          expect(await store.listDueWork(t0)).toEqual([]);
+          // Before expiry nobody else gets it; after, another worker takes it over.
+          expect(await store.claimWork({ owner: "worker-c", now: new Date(t0.getTime() + 9_999), leaseMs: 10_000, limit: 10 })).toEqual([]);
+          const takeover = await store.claimWork({ owner: "worker-c", now: new Date(t0.getTime() + 10_001), leaseMs: 10_000, limit: 10 });
+          expect(takeover.map((c) => c.lease.owner)).toEqual(["worker-c"]);
+          expect(takeover[0]!.lease.token).toBeGreaterThan(first!.lease.token);
+        });
+
+        it("fences completion and failure: a lapsed holder changes nothing", async () => {
+          await store.enqueueWork("lead:1", "first");
+          const t0 = later(1000);
+          const { item, lease: stale } = await claimOne("lead:1", "worker-a", t0, 5_000);
+          const after = new Date(t0.getTime() + 6_000);
+          // Lapsed, not yet taken over: still fenced.
+          expect(await store.completeWork(stale, item.generation, after)).toBe(false);
+          const { lease: fresh } = await claimOne("lead:1", "worker-b", after, 5_000);
+          expect(await store.completeWork(stale, item.generation, after)).toBe(false);
+          expect(await store.failWork(stale, "late", later(60_000), after)).toBe(false);
+          expect((await store.listWork())[0]).toMatchObject({ attempts: 0, lastError: null, leaseOwner: "worker-b" });
+          expect(await store.completeWork(fresh, item.generation, after)).toBe(true);
+          expect(await store.listWork()).toEqual([]);
+        });
+
+        it("renews a live lease, refuses to renew a lapsed one, and releases", async () => {
+          await store.enqueueWork("lead:1", "first");
+          const t0 = later(1000);
+          const { lease } = await claimOne("lead:1", "worker-a", t0, 5_000);
+          const renewed = await store.renewLease(lease, new Date(t0.getTime() + 4_000), 5_000);
+          expect(renewed?.expiresAt).toBe(new Date(t0.getTime() + 9_000).toISOString());
+          expect(await store.claimWork({ owner: "worker-b", now: new Date(t0.getTime() + 8_000), leaseMs: 5_000, limit: 10 })).toEqual([]);
+          expect(await store.renewLease(renewed!, new Date(t0.getTime() + 9_500), 5_000)).toBeNull();
+          const { lease: other } = await claimOne("lead:1", "worker-b", new Date(t0.getTime() + 9_500), 5_000);
+          await store.releaseLease(other);
+          expect((await store.listWork())[0]!.leaseOwner).toBeNull();
+          expect(await claimOne("lead:1", "worker-c", new Date(t0.getTime() + 9_600))).toBeTruthy();
+        });
+
+        it("leases a key without queued work (commands), excluding queue claims meanwhile", async () => {
+          const t0 = later(1000);
+          const lease = await store.acquireLease({ key: "lead:9", owner: "server-a", now: t0, leaseMs: 5_000 });
+          expect(lease).not.toBeNull();
+          expect(await store.acquireLease({ key: "lead:9", owner: "server-b", now: t0, leaseMs: 5_000 })).toBeNull();
+          await store.enqueueWork("lead:9", "webhook");
+          expect(await store.claimWork({ owner: "server-b", now: t0, leaseMs: 5_000, limit: 10 })).toEqual([]);
+          await store.releaseLease(lease!);
+          expect((await store.claimWork({ owner: "server-b", now: t0, leaseMs: 5_000, limit: 10 })).map((c) => c.item.key)).toEqual(["lead:9"]);
+        });
+
+        it("claims only keys with the prefix", async () => {
+          await store.enqueueWork("invoice:2026-03", "monthly");
+          await store.enqueueWork("lead:1", "x");
+          const claimed = await store.claimWork({ owner: "w", now: later(1000), leaseMs: 5_000, limit: 10, prefix: "lead:" });
+          expect(claimed.map((c) => c.item.key)).toEqual(["lead:1"]);
+        });
+      });
+    });
+
+    describe("failed effects", () => {
+      const effect = {
+        leadId: "lead-1",
+        effect: "link-sub-issue:request-information",
+        what: "link the request-information issue as a sub-issue of the lead issue",
+        why: "422 Sub issue may only have one parent",
+        fix: "remove the issue's other parent",
+        status: 422,
+      };
+
+      it("records a refused effect once per lead and effect, reports it once, and clears it", async () => {
+        expect(await store.recordFailedEffect({ ...effect, at: new Date("2026-05-01T10:00:00Z") })).toBe(true);
+        expect(await store.recordFailedEffect({ ...effect, why: "422 again", at: new Date("2026-05-01T11:00:00Z") })).toBe(false);
+        expect(await store.recordFailedEffect({ ...effect, leadId: "lead-2", at: new Date("2026-05-02T10:00:00Z") })).toBe(true);
+        expect(await store.listFailedEffects("lead-1")).toEqual([
+          { ...effect, why: "422 again", firstFailedAt: "2026-05-01T10:00:00.000Z", lastFailedAt: "2026-05-01T11:00:00.000Z", reported: false },
+        ]);
+        expect((await store.listFailedEffects()).map((f) => f.leadId)).toEqual(["lead-1", "lead-2"]);
+        expect(await store.markFailedEffectReported("lead-1", effect.effect)).toBe(true);
+        expect(await store.markFailedEffectReported("lead-1", effect.effect)).toBe(false);
+        expect((await store.listFailedEffects("lead-1"))[0]!.reported).toBe(true);
+        await store.clearFailedEffect("lead-1", effect.effect);
+        expect(await store.listFailedEffects("lead-1")).toEqual([]);
       });
     });
 

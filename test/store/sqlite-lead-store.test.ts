@@ -264,13 +264,13 @@ describe("SqliteLeadStore transactions and SQLite-only behaviour", () => {
 
   it("keeps a failed item's attempts on a new enqueue and clears them when a run succeeds", async () => {
     await store.enqueueWork("lead:1", "a");
-    const [read] = await store.listWork();
-    await store.failWork("lead:1", "boom", new Date(Date.now() + 60_000));
+    const [claimed] = await store.claimWork({ owner: "w", now: new Date(Date.now() + 1000), leaseMs: 5_000, limit: 1 });
+    await store.failWork(claimed!.lease, "boom", new Date(Date.now() + 60_000), new Date(Date.now() + 1000));
     await store.enqueueWork("lead:1", "b");
     expect((await store.listWork())[0]).toMatchObject({ attempts: 1, lastError: "boom", reason: "a; b" });
-    await store.completeWork("lead:1", read!.generation);
+    const [again] = await store.claimWork({ owner: "w", now: new Date(Date.now() + 1000), leaseMs: 5_000, limit: 1 });
+    await store.completeWork(again!.lease, claimed!.item.generation, new Date(Date.now() + 1000));
     expect((await store.listWork())[0]).toMatchObject({ attempts: 0, lastError: null });
-    await store.failWork("lead:unknown", "ignored", new Date());
     expect(await store.listWork()).toHaveLength(1);
   });
 

@@ -9,7 +9,10 @@ import {
   type DeliveryConfirmation,
   type LeadStore,
   type UpsertResult,
+  type ClaimedWork,
+  type FailedEffect,
   type WorkItem,
+  type WorkLease,
 } from "../lead-store.js";
 import {
   validateDeliveryConfirmation,
@@ -628,14 +631,38 @@ export class AirtableLeadStore implements LeadStore {
   listDueWork(now: Date, limit?: number): Promise<WorkItem[]> {
     return this.bookkeeping.listDueWork(now, limit);
   }
-  completeWork(key: string, generation: number): Promise<void> {
-    return this.bookkeeping.completeWork(key, generation);
+  claimWork(input: { owner: string; now: Date; leaseMs: number; limit: number; prefix?: string }): Promise<ClaimedWork[]> {
+    return this.bookkeeping.claimWork(input);
   }
-  failWork(key: string, error: string, notBefore: Date): Promise<void> {
-    return this.bookkeeping.failWork(key, error, notBefore);
+  acquireLease(input: { key: string; owner: string; now: Date; leaseMs: number }): Promise<WorkLease | null> {
+    return this.bookkeeping.acquireLease(input);
+  }
+  renewLease(lease: WorkLease, now: Date, leaseMs: number): Promise<WorkLease | null> {
+    return this.bookkeeping.renewLease(lease, now, leaseMs);
+  }
+  releaseLease(lease: WorkLease): Promise<void> {
+    return this.bookkeeping.releaseLease(lease);
+  }
+  completeWork(lease: WorkLease, generation: number, now: Date): Promise<boolean> {
+    return this.bookkeeping.completeWork(lease, generation, now);
+  }
+  failWork(lease: WorkLease, error: string, notBefore: Date, now: Date): Promise<boolean> {
+    return this.bookkeeping.failWork(lease, error, notBefore, now);
   }
   listWork(): Promise<WorkItem[]> {
     return this.bookkeeping.listWork();
+  }
+  recordFailedEffect(input: Omit<FailedEffect, "firstFailedAt" | "lastFailedAt" | "reported"> & { at: Date }): Promise<boolean> {
+    return this.bookkeeping.recordFailedEffect(input);
+  }
+  markFailedEffectReported(leadId: string, effect: string): Promise<boolean> {
+    return this.bookkeeping.markFailedEffectReported(leadId, effect);
+  }
+  clearFailedEffect(leadId: string, effect: string): Promise<void> {
+    return this.bookkeeping.clearFailedEffect(leadId, effect);
+  }
+  listFailedEffects(leadId?: string): Promise<FailedEffect[]> {
+    return this.bookkeeping.listFailedEffects(leadId);
   }
 
   /**
