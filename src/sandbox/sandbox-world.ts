@@ -6,6 +6,7 @@ import type { HubSalesAppOptions } from "../app/hub-sales-app.js";
 export const SANDBOX_ORG = "example-org";
 export const SANDBOX_SALES_REPO = `${SANDBOX_ORG}/sales`;
 export const SANDBOX_HUB_REPO = `${SANDBOX_ORG}/infrastructure`;
+export const SANDBOX_WEBHOOK_SECRET = "sandbox-webhook-secret";
 
 export interface SandboxWorld {
   github: GitHubStandIn;
@@ -34,36 +35,11 @@ export async function startSandboxWorld(input: {
   /** Extra users of the stand-in (community representatives). */
   users?: string[];
 }): Promise<SandboxWorld> {
-  const github = await startGitHubStandIn({
-    orgs: [{ login: SANDBOX_ORG, teams: { partnerships: ["alice"] } }],
-    users: ["alice", "bob", "carol", ...(input.users ?? [])],
-    repos: [
-      {
-        fullName: SANDBOX_SALES_REPO,
-        private: true,
-        files: { ".github/hub-sales.yml": input.config },
-        permissions: { alice: "admin", carol: "write", bob: "read" },
-      },
-      { fullName: SANDBOX_HUB_REPO, private: false, permissions: { alice: "admin", carol: "write" } },
-    ],
-    projects: [
-      {
-        org: SANDBOX_ORG,
-        number: 1,
-        title: "Engineering backlog",
-        statusField: { name: "Status", options: ["Needs Discussion/Refinement", "Ready to Work", "In Progress", "Done"] },
-      },
-    ],
-  });
-  const secret = "sandbox-webhook-secret";
+  const github = await startSandboxGitHub({ config: input.config, users: input.users });
+  const secret = SANDBOX_WEBHOOK_SECRET;
   const env: Record<string, string | undefined> = {
-    APP_ID: String(github.app.id),
-    PRIVATE_KEY: github.app.privateKey,
-    WEBHOOK_SECRET: secret,
-    GHE_HOST: github.host,
-    GHE_PROTOCOL: "http",
+    ...sandboxAppEnv(github),
     LOG_LEVEL: "fatal",
-    HUB_SALES_REPO: SANDBOX_SALES_REPO,
     HUB_SALES_TIMERS: "off",
     ...input.env,
   };
@@ -102,5 +78,46 @@ export async function startSandboxWorld(input: {
       await github.close();
       await store.close();
     },
+  };
+}
+
+/**
+ * The sandbox's GitHub alone: the org with its `partnerships` team, the private sales repo
+ * holding `.github/hub-sales.yml`, the public hub repo and the engineering board. Tests that
+ * run the app as separate processes start this and point the processes at it.
+ */
+export async function startSandboxGitHub(input: { config: string; users?: string[] }): Promise<GitHubStandIn> {
+  return startGitHubStandIn({
+    orgs: [{ login: SANDBOX_ORG, teams: { partnerships: ["alice"] } }],
+    users: ["alice", "bob", "carol", ...(input.users ?? [])],
+    repos: [
+      {
+        fullName: SANDBOX_SALES_REPO,
+        private: true,
+        files: { ".github/hub-sales.yml": input.config },
+        permissions: { alice: "admin", carol: "write", bob: "read" },
+      },
+      { fullName: SANDBOX_HUB_REPO, private: false, permissions: { alice: "admin", carol: "write" } },
+    ],
+    projects: [
+      {
+        org: SANDBOX_ORG,
+        number: 1,
+        title: "Engineering backlog",
+        statusField: { name: "Status", options: ["Needs Discussion/Refinement", "Ready to Work", "In Progress", "Done"] },
+      },
+    ],
+  });
+}
+
+/** The environment an app process (server or CLI) needs to work against `github`. */
+export function sandboxAppEnv(github: GitHubStandIn): Record<string, string> {
+  return {
+    APP_ID: String(github.app.id),
+    PRIVATE_KEY: github.app.privateKey,
+    WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET,
+    GHE_HOST: github.host,
+    GHE_PROTOCOL: "http",
+    HUB_SALES_REPO: SANDBOX_SALES_REPO,
   };
 }

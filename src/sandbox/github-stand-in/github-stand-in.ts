@@ -99,6 +99,16 @@ const failureRuleSchema = z.object({
 });
 export type FailureRule = z.input<typeof failureRuleSchema>;
 
+const delayRuleSchema = z.object({
+  method: z.string().optional(),
+  path: z.union([z.string().startsWith("/"), z.instanceof(RegExp)]),
+  /** How long the answer is held back after the request took effect. */
+  ms: z.number().int().positive(),
+  times: z.number().int().positive().optional(),
+});
+/** A request that takes effect at once but is answered late (a gateway timing out after GitHub did the work). */
+export type DelayRule = z.input<typeof delayRuleSchema>;
+
 export interface RequestLogEntry {
   at: string;
   method: string;
@@ -184,6 +194,8 @@ export interface GitHubStandIn {
   setWebhookTarget(target: { url: string; secret: string } | null): void;
   /** Answer the next `times` (default 1) matching requests with an injected failure. */
   failNext(rule: FailureRule): void;
+  /** Carry out the next `times` (default 1) matching requests at once, but answer them only after `ms`. */
+  delayNext(rule: DelayRule): void;
   countRequests(filter?: { method?: string; path?: string | RegExp; actor?: string; kind?: RequestLogEntry["kind"] }): number;
   clearRequests(): void;
   /** Resends a delivery with the same payload, signature and `X-GitHub-Delivery` id. */
@@ -267,6 +279,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
   const graphql = new ProjectsGraphql(state);
   const requests: RequestLogEntry[] = [];
   const failures: Array<z.output<typeof failureRuleSchema> & { remaining: number }> = [];
+  const delays: Array<z.output<typeof delayRuleSchema> & { remaining: number }> = [];
 
   // ---------------------------------------------------------------- seeding
   const addOrg = (org: OrgSeed): void => {
@@ -440,7 +453,9 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       const matched = matchRoute(method, routePath);
       // GitHub answers unknown routes and wrong methods alike with 404.
       if (matched === null || matched === "method-not-allowed") throw notFound();
+      const delay = takeRule(delays, method, apiPath);
       const answer = matched.handle({ state, shapes, ops, auth, actor, params: matched.params, url, body, headers: req.headers });
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay.ms));
       if (answer.text) {
         finish(answer.status, { "content-type": answer.text.contentType, ...answer.headers }, answer.text.body);
       } else {
@@ -452,15 +467,20 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     }
   }
 
-  function takeFailure(method: string, path: string): ApiError | null {
-    const index = failures.findIndex(
+  function takeRule<R extends { method?: string; path: string | RegExp; remaining: number }>(rules: R[], method: string, path: string): R | null {
+    const index = rules.findIndex(
       (f) => (!f.method || f.method.toUpperCase() === method) && (typeof f.path === "string" ? f.path === path : f.path.test(path)),
     );
     if (index < 0) return null;
-    const rule = failures[index]!;
+    const rule = rules[index]!;
     rule.remaining--;
-    if (rule.remaining <= 0) failures.splice(index, 1);
-    return injectedFailure(rule.status, rule.message, rule.headers ?? {});
+    if (rule.remaining <= 0) rules.splice(index, 1);
+    return rule;
+  }
+
+  function takeFailure(method: string, path: string): ApiError | null {
+    const rule = takeRule(failures, method, path);
+    return rule ? injectedFailure(rule.status, rule.message, rule.headers ?? {}) : null;
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -521,6 +541,10 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     failNext: (rule) => {
       const r = failureRuleSchema.parse(rule);
       failures.push({ ...r, remaining: r.times ?? 1 });
+    },
+    delayNext: (rule) => {
+      const r = delayRuleSchema.parse(rule);
+      delays.push({ ...r, remaining: r.times ?? 1 });
     },
     countRequests: (filter = {}) =>
       requests.filter(
