@@ -37,10 +37,30 @@ export function createHttpRoutes(runtime: HubSalesRuntime) {
       const token = runtime.environment.dashboardToken;
       if (!token) return sendJson(res, 404, { error: "the dashboard is off: set DASHBOARD_TOKEN to turn it on" });
       if (!tokenMatches(req, token)) return sendJson(res, 401, { error: "send Authorization: Bearer <DASHBOARD_TOKEN>" });
-      const work = await runtime.store.listWork();
+      const [work, refused] = await Promise.all([runtime.store.listWork(), runtime.store.listFailedEffects()]);
       return sendJson(res, 200, {
-        queued: work.map((w) => ({ key: w.key, reason: w.reason, attempts: w.attempts, notBefore: w.notBefore, lastError: w.lastError })),
+        queued: work.map((w) => ({
+          key: w.key,
+          reason: w.reason,
+          attempts: w.attempts,
+          notBefore: w.notBefore,
+          lastError: w.lastError,
+          leaseOwner: w.leaseOwner,
+          leaseExpiresAt: w.leaseExpiresAt,
+        })),
         failing: work.filter((w) => w.lastError !== null).length,
+        // Effects GitHub refused for good: what was tried, why it was refused, how to fix it.
+        failedEffects: refused.map((f) => ({
+          leadId: f.leadId,
+          effect: f.effect,
+          what: f.what,
+          why: f.why,
+          fix: f.fix,
+          status: f.status,
+          firstFailedAt: f.firstFailedAt,
+          lastFailedAt: f.lastFailedAt,
+          reportedOnLeadIssue: f.reported,
+        })),
       });
     }
     if (path === AIRTABLE_WEBHOOK_PATH && req.method === "POST") {

@@ -144,6 +144,7 @@ export class HubSalesRuntime {
       salesRepo: this.environment.salesRepo,
       hubRepo: parseRepoRef(config.hub_repo),
       today: () => this.today(),
+      now: this.now,
       appLogin: await this.#access.appLogin(),
       log: this.log,
       onAction: this.#onAction,

@@ -6,6 +6,7 @@ import { saveLeadEffects } from "./lead-effects-store.js";
 import { describeAction, type IssueRole, type LeadAction } from "./lead-action.js";
 import type { LeadObservation } from "./lead-observation.js";
 import type { ReconcileDeps } from "./reconcile-deps.js";
+import { isRefusedForGood, type RefusedEffects } from "./refused-effects.js";
 
 /** Each role's link field on the lead; the observation keeps the issue under the same name. */
 const LINK_FIELD = {
@@ -19,18 +20,32 @@ const LINK_FIELD = {
  * Carries out actions in order and folds each result back into `observed`, so the next
  * `planLead` sees the world as it now is. Every effect is found-or-made: issues and
  * comments are adopted by marker before anything is created, and what has no home on
- * GitHub is recorded in the store right after it happens.
+ * GitHub is recorded in the store right after it happens. An effect GitHub refuses for good
+ * is handed to `refusals` and the next action goes on; retryable errors end the run (the
+ * queue retries it). Returns what was done.
  */
 export async function applyLeadActions(
   actions: readonly LeadAction[],
   observed: LeadObservation,
   deps: ReconcileDeps,
-): Promise<void> {
+  refusals?: RefusedEffects,
+): Promise<string[]> {
+  const done: string[] = [];
   for (const action of actions) {
-    await applyOne(action, observed, deps);
+    try {
+      await applyOne(action, observed, deps);
+    } catch (error) {
+      if (!refusals || !isRefusedForGood(error)) throw error;
+      await refusals.refused(action, error);
+      // Later actions of this round may depend on the refused one: plan again without it.
+      break;
+    }
+    await refusals?.succeeded(action);
+    done.push(describeAction(action));
     deps.log.info(`lead ${observed.lead.id}: ${describeAction(action)}`);
     deps.onAction?.({ leadId: observed.lead.id, description: describeAction(action) });
   }
+  return done;
 }
 
 function repoOf(role: IssueRole, deps: ReconcileDeps): RepoRef {
@@ -95,7 +110,7 @@ async function applyOne(action: LeadAction, observed: LeadObservation, deps: Rec
     case "post-comment-once": {
       const issue = issueOf(action.on, observed);
       const existing = await findOwnComment(issue, action.key, leadId, observed, deps);
-      if (!existing) await gateway.createComment(issue.repo, issue.number, action.body);
+      if (!existing) await gateway.createComment(issue.repo, issue.number, action.body, { retry: false });
       observed.effects = { ...observed.effects, commentsPosted: [...observed.effects.commentsPosted, action.key] };
       await saveLeadEffects(store, leadId, observed.effects);
       return;
@@ -106,11 +121,11 @@ async function applyOne(action: LeadAction, observed: LeadObservation, deps: Rec
       const commentId = known?.commentId ?? (await findOwnComment(issue, "readiness", leadId, observed, deps))?.id ?? null;
       const comment =
         commentId === null
-          ? await gateway.createComment(issue.repo, issue.number, action.body)
+          ? await gateway.createComment(issue.repo, issue.number, action.body, { retry: false })
           : await gateway.updateComment(issue.repo, commentId, action.body).catch((error: unknown) => {
               // A person deleted the comment: write it again rather than fail on every retry.
               if (!(error instanceof GitHubApiError && error.status === 404)) throw error;
-              return gateway.createComment(issue.repo, issue.number, action.body);
+              return gateway.createComment(issue.repo, issue.number, action.body, { retry: false });
             });
       observed.effects = { ...observed.effects, readinessComment: { commentId: comment.id, body: action.body } };
       await saveLeadEffects(store, leadId, observed.effects);

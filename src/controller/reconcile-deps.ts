@@ -21,6 +21,8 @@ export interface ReconcileDeps {
   salesRepo: RepoRef;
   hubRepo: RepoRef;
   today: () => CalendarDate;
+  /** The clock (records of refused effects); `today` is its calendar date. */
+  now: () => Date;
   /** The app's bot login: only its own comments are adopted by marker. */
   appLogin: string;
   log: Logger;

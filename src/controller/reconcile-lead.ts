@@ -3,6 +3,7 @@ import { describeAction, type LeadAction } from "./lead-action.js";
 import { observeLead } from "./observe-lead.js";
 import { planLead } from "./plan-lead.js";
 import type { ReconcileDeps } from "./reconcile-deps.js";
+import { RefusedEffects } from "./refused-effects.js";
 
 export interface ReconcileResult {
   leadId: string;
@@ -29,17 +30,21 @@ export async function reconcileLead(
   const observed = await observeLead(leadId, deps);
   if (!observed) return { leadId, found: false, actions: [] };
   const context = { config: deps.config, sameOwner: deps.salesRepo.owner.toLowerCase() === deps.hubRepo.owner.toLowerCase() };
+  const refusals = await RefusedEffects.load(deps, leadId);
   const done: string[] = [];
   let previous = "";
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const actions = planLead(observed, context);
-    if (actions.length === 0) return { leadId, found: true, actions: done };
+    // What GitHub refused for good is left out; the rest of the plan goes on (no wedged lead).
+    const actions = planLead(observed, context).filter((a) => !refusals.skips(a));
+    if (actions.length === 0) {
+      if (!options.dryRun) await refusals.reportPending(observed);
+      return { leadId, found: true, actions: done };
+    }
     if (options.dryRun) return { leadId, found: true, actions: actions.map(describeAction) };
     const fingerprint = JSON.stringify(actions);
     if (fingerprint === previous) throw new ReconcileStuckError(leadId, actions);
     previous = fingerprint;
-    await applyLeadActions(actions, observed, deps);
-    done.push(...actions.map(describeAction));
+    done.push(...(await applyLeadActions(actions, observed, deps, refusals)));
   }
   throw new ReconcileStuckError(leadId, planLead(observed, context));
 }

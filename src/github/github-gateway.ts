@@ -78,7 +78,11 @@ export interface GitHubGateway {
   removeLabel(repo: RepoRef, number: number, label: string): Promise<void>;
 
   listComments(repo: RepoRef, number: number): Promise<CommentSnapshot[]>;
-  createComment(repo: RepoRef, number: number, body: string): Promise<CommentSnapshot>;
+  /**
+   * `retry: false` for the comments the app owns: a 5xx may come after GitHub made the
+   * comment, so the create is not re-sent; the queue's next run finds it by marker instead.
+   */
+  createComment(repo: RepoRef, number: number, body: string, options?: { retry?: boolean }): Promise<CommentSnapshot>;
   updateComment(repo: RepoRef, commentId: number, body: string): Promise<CommentSnapshot>;
   addReaction(repo: RepoRef, commentId: number, content: ReactionContent): Promise<void>;
 

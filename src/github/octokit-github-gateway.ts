@@ -235,13 +235,14 @@ export class OctokitGitHubGateway implements GitHubGateway {
       .map((item) => toCommentSnapshot(parseWith(commentSchema, item, where)));
   }
 
-  async createComment(repo: RepoRef, number: number, body: string): Promise<CommentSnapshot> {
+  async createComment(repo: RepoRef, number: number, body: string, options: { retry?: boolean } = {}): Promise<CommentSnapshot> {
     const where = { method: "POST", url: `/repos/${repo.owner}/${repo.repo}/issues/${number}/comments` };
     const { data } = await this.call(where, () =>
       this.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
         ...repo,
         issue_number: number,
         body,
+        ...(options.retry === false ? { request: { retries: 0 } } : {}),
       }),
     );
     return toCommentSnapshot(parseWith(commentSchema, data, where));

@@ -28,8 +28,8 @@ export class RoutingGitHubGateway implements GitHubGateway {
   async listComments(repo: RepoRef, number: number) {
     return (await this.forOwner(repo.owner)).listComments(repo, number);
   }
-  async createComment(repo: RepoRef, number: number, body: string) {
-    return (await this.forOwner(repo.owner)).createComment(repo, number, body);
+  async createComment(repo: RepoRef, number: number, body: string, options?: { retry?: boolean }) {
+    return (await this.forOwner(repo.owner)).createComment(repo, number, body, options);
   }
   async updateComment(repo: RepoRef, commentId: number, body: string) {
     return (await this.forOwner(repo.owner)).updateComment(repo, commentId, body);

@@ -26,6 +26,7 @@ function deps(prefetched?: Map<string, { lead: Lead; hubs: Hub[] }>): ReconcileD
     salesRepo: { owner: "org", repo: "sales" },
     hubRepo: { owner: "org", repo: "hub" },
     today: () => "2026-03-10",
+    now: () => new Date("2026-03-10T12:00:00Z"),
     appLogin: gateway.appLogin,
     log: silentLogger,
     boardCache: {},

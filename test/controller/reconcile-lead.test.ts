@@ -41,6 +41,7 @@ function makeDeps(overrides: Partial<ReconcileDeps> = {}): ReconcileDeps {
     salesRepo: SALES,
     hubRepo: HUB,
     today: () => TODAY,
+    now: () => new Date(`${TODAY}T12:00:00Z`),
     appLogin: gateway.appLogin,
     log: silentLogger,
     boardCache: {},

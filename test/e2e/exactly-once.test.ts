@@ -235,7 +235,8 @@ describe("exactly once, through the sandbox", () => {
         };
       },
     }) as LeadStore;
-    world = await startSandboxWorld({ store: dying });
+    // The crashed process's lease on the lead must expire before another process may take it over.
+    world = await startSandboxWorld({ store: dying, env: { HUB_SALES_LEASE_SECONDS: "1" } });
     const { github } = world;
     const lead = await inner.createLead(leadFields("Crash Lab", "Needs Admin"));
     await world.server.runtime.enqueue(lead.id, "table change");
@@ -350,6 +351,28 @@ describe("exactly once, through the sandbox", () => {
         const ri = requestInformationIssues(github.issues(HUB_REPO));
         expect(ri.map((i) => i.number)).toHaveLength(1);
         expect((await store.getLead(lead.id))?.requestInformationIssue).toBe(ri[0]!.htmlUrl);
+      } finally {
+        await world.close();
+        await proxy.close();
+        world = await startSandboxWorld();
+      }
+    });
+
+    it("a 502 from GitHub after it created a comment still yields one comment (no retry of the create; the next run finds it by marker)", async () => {
+      await world.close();
+      // The lead issue is the sales repo's #1; its link comment follows the request-information issue.
+      const proxy = await startLyingProxy({ method: "POST", path: "/repos/example-org/sales/issues/1/comments" });
+      try {
+        world = await startSandboxWorld({ env: { GHE_HOST: proxy.host } });
+        proxy.setTarget(world.github.host);
+        const { github, store, server } = world;
+        const lead = await store.createLead(leadFields("Comment Timeout Lab", "Needs Admin"));
+        await server.runtime.enqueue(lead.id, "table change");
+        await world.settle();
+        await waitFor("the work to finish", async () => (await store.listWork()).length === 0);
+        expect(proxy.lies).toBe(1);
+        const comments = github.issue(SALES_REPO, 1)!.comments.filter((c) => c.body.includes("Request information issue opened"));
+        expect(comments).toHaveLength(1);
       } finally {
         await world.close();
         await proxy.close();
