@@ -81,3 +81,13 @@ export function fitGitHubBody(body: string, pointer = "the rest was cut to fit G
   const tail = `\n\n… (${pointer})`;
   return `${firstCharacters(body, GITHUB_BODY_MAX - characterCount(tail))}${tail}`;
 }
+
+/**
+ * A link from a record (a hub's URL, an agreement link): shown as-is when it is a plain
+ * http(s) URL, which GitHub autolinks; anything else is escaped like any other value.
+ */
+export function escapeUrl(text: string): string {
+  const trimmed = text.trim();
+  if (/^https?:\/\/[^\s<>"'`\\|[\]*~]+$/i.test(trimmed) && URL.canParse(trimmed)) return trimmed;
+  return escapeMarkdown(text);
+}
