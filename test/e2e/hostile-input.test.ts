@@ -6,6 +6,7 @@ import { GITHUB_BODY_MAX, GITHUB_TITLE_MAX } from "../../src/github/markdown-tex
 import { MAX_COMMANDS_PER_COMMENT } from "../../src/commands/run-comment-commands.js";
 import { QUALIFY_NOTE_MAX } from "../../src/commands/qualify.js";
 import type { IssueView } from "../../src/sandbox/github-stand-in/github-stand-in.js";
+import { signWebhookBody } from "../../src/sandbox/github-stand-in/webhook-sender.js";
 import { HUB_REPO, SALES_REPO, startSandboxWorld, type SandboxWorld } from "../support/sandbox-world.js";
 
 /*
@@ -198,6 +199,37 @@ describe("hostile and oversized input, through the sandbox", () => {
       expect([...body].length).toBeLessThanOrEqual(GITHUB_BODY_MAX);
       expect(body).toContain("the full text is in the lead record");
       expect(await world.store.listWork()).toEqual([]);
+    });
+  });
+
+  describe("a signed webhook of the wrong shape", () => {
+    async function deliver(event: string, payload: unknown): Promise<{ status: number; text: string }> {
+      const body = JSON.stringify(payload);
+      const res = await fetch(world.server.webhookUrl, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": event,
+          "x-github-delivery": `delivery-${Math.random()}`,
+          "x-hub-signature-256": signWebhookBody("sandbox-webhook-secret", body),
+        },
+        body,
+      });
+      return { status: res.status, text: await res.text() };
+    }
+
+    it.each([
+      ["issue_comment", { action: "created", comment: { id: 1, body: "/help" }, sender: { login: "carol" } }, "repository"],
+      ["issue_comment", { action: "created", repository: { name: "sales", owner: { login: "example-org" } }, issue: { number: "7" }, comment: { id: 1, body: "/help" }, sender: { login: "carol" } }, "issue.number"],
+      ["issues", { action: "closed", repository: { name: "infrastructure", owner: {} }, issue: null, sender: { login: "alice" } }, "repository.owner.login"],
+    ])("%s is answered 400 with a one-line reason naming the field", async (event, payload, field) => {
+      const { status, text } = await deliver(event, payload);
+      expect(status).toBe(400);
+      const reason = (JSON.parse(text) as { error: string }).error;
+      expect(reason.split("\n")).toHaveLength(1);
+      expect(reason).toContain("payload is not of the shape GitHub sends");
+      expect(reason).toContain(field);
+      expect(reason).not.toContain("TypeError");
     });
   });
 
