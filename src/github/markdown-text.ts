@@ -15,7 +15,7 @@ const BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 // Markdown punctuation that can open emphasis, code, links, tables, strikethrough or headings.
 const MARKDOWN_PUNCTUATION = /[\\`*_[\]|~#]/g;
 // `@name` or `@org/team` as GitHub links them: `@` at a word start, followed by a handle character.
-const MENTION_START = /(^|[^A-Za-z0-9_`])@(?=[A-Za-z0-9_-])/g;
+const MENTION_START = /(^|[^A-Za-z0-9])@(?=[A-Za-z0-9_-])/g;
 const ZERO_WIDTH_SPACE = "&#8203;";
 
 /** One line of text: line breaks and control characters become single spaces. */
@@ -58,7 +58,8 @@ function firstCharacters(text: string, max: number): string {
 
 /** `text` cut to `max` characters, ending in `…` when cut. */
 export function cutText(text: string, max: number): string {
-  if (characterCount(text) <= max) return text;
+  // UTF-16 length is never below the code-point count: the common short case needs no count.
+  if (text.length <= max || characterCount(text) <= max) return text;
   return `${firstCharacters(text, max - 1).trimEnd()}…`;
 }
 
@@ -77,7 +78,7 @@ export function plainTitle(text: string): string {
  * marker is) and saying where the rest is.
  */
 export function fitGitHubBody(body: string, pointer = "the rest was cut to fit GitHub's 65,536-character limit"): string {
-  if (characterCount(body) <= GITHUB_BODY_MAX) return body;
+  if (body.length <= GITHUB_BODY_MAX || characterCount(body) <= GITHUB_BODY_MAX) return body;
   const tail = `\n\n… (${pointer})`;
   return `${firstCharacters(body, GITHUB_BODY_MAX - characterCount(tail))}${tail}`;
 }
@@ -88,6 +89,7 @@ export function fitGitHubBody(body: string, pointer = "the rest was cut to fit G
  */
 export function escapeUrl(text: string): string {
   const trimmed = text.trim();
-  if (/^https?:\/\/[^\s<>"'`\\|[\]*~]+$/i.test(trimmed) && URL.canParse(trimmed)) return trimmed;
+  // No `@` either: kept as-is, `https://x.org/@name` would read as a mention where it is not autolinked.
+  if (/^https?:\/\/[^\s<>"'`\\|[\]*~@]+$/i.test(trimmed) && URL.canParse(trimmed)) return trimmed;
   return escapeMarkdown(text);
 }
