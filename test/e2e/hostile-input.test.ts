@@ -3,8 +3,6 @@ import nock from "nock";
 import { newLeadFields, type Lead, type LeadFields } from "../../src/domain/records.js";
 import { renderIssueMarker } from "../../src/github/issue-marker.js";
 import { GITHUB_BODY_MAX, GITHUB_TITLE_MAX } from "../../src/github/markdown-text.js";
-import { MAX_COMMANDS_PER_COMMENT } from "../../src/commands/run-comment-commands.js";
-import { QUALIFY_NOTE_MAX } from "../../src/commands/qualify.js";
 import type { IssueView } from "../../src/sandbox/github-stand-in/github-stand-in.js";
 import { signWebhookBody } from "../../src/sandbox/github-stand-in/webhook-sender.js";
 import { HUB_REPO, SALES_REPO, startSandboxWorld, type SandboxWorld } from "../support/sandbox-world.js";
@@ -172,7 +170,8 @@ describe("hostile and oversized input, through the sandbox", () => {
       world.github.as("carol").comment({ repo: SALES_REPO, number: leadIssue.number, body });
       await world.settle();
       const reply = botComments(SALES_REPO, leadIssue.number).at(-1)!;
-      expect(reply.body).toContain(`at most ${MAX_COMMANDS_PER_COMMENT}`);
+      // The documented maximum (README): 20 commands per comment.
+      expect(reply.body).toContain("at most 20");
       expect([...reply.body].length).toBeLessThanOrEqual(GITHUB_BODY_MAX);
       expect((await world.store.getLead(lead.id))?.maniacT.need).toBeNull();
     });
@@ -182,7 +181,8 @@ describe("hostile and oversized input, through the sandbox", () => {
       world.github.as("carol").comment({ repo: SALES_REPO, number: leadIssue.number, body: `/qualify need="${"n".repeat(40_000)}"` });
       await world.settle();
       const reply = botComments(SALES_REPO, leadIssue.number).at(-1)!;
-      expect(reply.body).toContain(`at most ${QUALIFY_NOTE_MAX.toLocaleString("en-US")} characters`);
+      // The documented maximum (README): 2,000 characters per note.
+      expect(reply.body).toContain("at most 2,000 characters");
       expect((await world.store.getLead(lead.id))?.maniacT.need).toBeNull();
     });
 
