@@ -1,17 +1,17 @@
 import { z } from "zod";
 import { parseRepoRef, type RepoRef } from "../github/github-gateway.js";
+import { publicUrlSetting, repoSetting, smtpFromSetting, smtpUrlSetting } from "../config/operator-settings.js";
 
 /** The app's own environment variables (SPEC §7), validated once at start. Probot reads its own. */
 const environmentSchema = z.object({
-  HUB_SALES_REPO: z
-    .string({ message: "HUB_SALES_REPO is not set: it names the sales repo as owner/repo" })
-    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: 'HUB_SALES_REPO must be "owner/repo"' }),
+  HUB_SALES_REPO: repoSetting("HUB_SALES_REPO"),
   HUB_SALES_CONFIG: z.string().min(1).optional(),
   HUB_SALES_DB: z.string().min(1).optional(),
   HUB_SALES_OUTBOX: z.string().min(1).default("data/outbox"),
-  HUB_SALES_PUBLIC_URL: z.url({ message: "HUB_SALES_PUBLIC_URL must be a URL such as https://bot.example.org" }).optional(),
+  HUB_SALES_PUBLIC_URL: publicUrlSetting.optional(),
   DASHBOARD_TOKEN: z.string().min(8, { message: "DASHBOARD_TOKEN must be at least 8 characters" }).optional(),
-  SMTP_URL: z.string().min(1).optional(),
+  SMTP_URL: smtpUrlSetting.optional(),
+  SMTP_FROM: smtpFromSetting.optional(),
   /** `off` disables the in-process timers (an external scheduler runs `hub-sales reconcile`). */
   HUB_SALES_TIMERS: z.enum(["on", "off"]).default("on"),
   /** How long one process holds a lead's work before another may take it over. */
@@ -29,6 +29,7 @@ export interface AppEnvironment {
   publicUrl: string | null;
   dashboardToken: string | null;
   smtpUrl: string | null;
+  smtpFrom: string | null;
   timers: boolean;
   /** `HUB_SALES_LEASE_SECONDS` in milliseconds. */
   leaseMs: number;
@@ -51,6 +52,7 @@ export function readAppEnvironment(env: Readonly<Record<string, string | undefin
       publicUrl: e.HUB_SALES_PUBLIC_URL ?? null,
       dashboardToken: e.DASHBOARD_TOKEN ?? null,
       smtpUrl: e.SMTP_URL ?? null,
+      smtpFrom: e.SMTP_FROM?.trim() ?? null,
       timers: e.HUB_SALES_TIMERS === "on",
       leaseMs: Math.round(e.HUB_SALES_LEASE_SECONDS * 1000),
       raw: env,

@@ -4,6 +4,7 @@ import { LEAD_STATUSES, type LeadStatus } from "../pipeline/lead-status.js";
 import { decideTransition } from "../pipeline/transition-rules.js";
 import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import { renderCommentMarker } from "../github/issue-marker.js";
+import { escapeMarkdown } from "../github/markdown-text.js";
 import type { HubSalesRuntime } from "./hub-sales-runtime.js";
 import { handleDeliveryOnce } from "./handle-delivery-once.js";
 
@@ -94,7 +95,7 @@ async function applyStatusLabel(args: {
       input.issue.number,
       [
         renderCommentMarker({ lead: lead.id, comment: `refused-label:${input.deliveryId}` }),
-        `@${input.sender.login}, the label \`${input.label!.name}\` asks to move **${lead.name}** from ${lead.status} to ${target}, which is refused:`,
+        `@${input.sender.login}, the label \`${input.label!.name}\` asks to move **${escapeMarkdown(lead.name)}** from ${lead.status} to ${target}, which is refused:`,
         "",
         ...decision.reasons.map((r) => `- ${r}`),
         "",

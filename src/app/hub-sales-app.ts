@@ -7,6 +7,7 @@ import { readAppEnvironment } from "./app-environment.js";
 import { createGitHubAccess } from "./github-access.js";
 import { handleIssueComment } from "./handle-issue-comment.js";
 import { handleIssueEvent } from "./handle-issue-event.js";
+import { issueCommentPayloadSchema, issuesPayloadSchema, parseWebhookPayload } from "./webhook-payloads.js";
 import { createHttpRoutes } from "./http-routes.js";
 import { HubSalesRuntime } from "./hub-sales-runtime.js";
 import { parseRepoRef } from "../github/github-gateway.js";
@@ -63,7 +64,7 @@ export function createHubSalesApp(options: HubSalesAppOptions = {}): Application
       });
 
     app.on(["issues.labeled", "issues.unlabeled", "issues.closed", "issues.reopened", "issues.edited"], (context) => {
-      const { payload } = context;
+      const payload = parseWebhookPayload(`issues.${String(context.payload.action)}`, issuesPayloadSchema, context.payload);
       if (payload.installation) access.rememberInstallation(payload.repository.owner.login, payload.installation.id);
       return guarded(`issues.${payload.action}`, () =>
         handleIssueEvent(
@@ -81,7 +82,7 @@ export function createHubSalesApp(options: HubSalesAppOptions = {}): Application
     });
 
     app.on("issue_comment.created", (context) => {
-      const { payload } = context;
+      const payload = parseWebhookPayload("issue_comment.created", issueCommentPayloadSchema, context.payload);
       // Saves the installation lookup (`GET /repos/{o}/{r}/installation`) before the first reply.
       if (payload.installation) access.rememberInstallation(payload.repository.owner.login, payload.installation.id);
       return guarded("issue_comment.created", () =>

@@ -41,6 +41,11 @@ export interface CommandDeps {
   buildInvoice(month: CalendarMonth): Promise<{ url: string; summary: string }>;
   /** A month's invoicing inputs changed (`/delivered`): refreshes that month's invoice issue if one exists. */
   invoiceInputsChanged?(month: CalendarMonth): Promise<void>;
+  /**
+   * Writes a failure's details on the lead's issue in the sales repo (a command on the
+   * public hub repo never shows them); resolves false when the lead has no issue yet.
+   */
+  reportFailure?(leadId: string, text: string): Promise<boolean>;
   /** Clock for timestamps of records (delivery confirmations); defaults to the system clock. */
   now?: () => Date;
 }

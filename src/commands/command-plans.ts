@@ -1,3 +1,4 @@
+import { escapeMarkdown } from "../github/markdown-text.js";
 import type { CalendarDate } from "../domain/calendar-date.js";
 import type { Hub, HubFields, Lead, LeadFields } from "../domain/records.js";
 import type { LeadStatus } from "../pipeline/lead-status.js";
@@ -21,7 +22,7 @@ export function planStatusChange(input: { lead: Lead; hubs: readonly Hub[]; to: 
   const { lead, hubs, to, today } = input;
   const decision = decideTransition(lead.status, to, { lead, hubs: hubsOfLead(hubs, lead.id), today });
   if (decision.kind === "refused") {
-    return { ok: false, error: `${lead.name} cannot move to ${to}: ${decision.reasons.join("; ")}` };
+    return { ok: false, error: `${escapeMarkdown(lead.name)} cannot move to ${to}: ${decision.reasons.join("; ")}` };
   }
   if (decision.kind === "no-op") return { ok: true, lead, hubs };
   const next: Lead = { ...lead, status: to };

@@ -1,3 +1,4 @@
+import { escapeMarkdown } from "../github/markdown-text.js";
 import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import { formatMoneyForPeople, type MinorUnits } from "../domain/money.js";
 import type { Lead } from "../domain/records.js";
@@ -106,7 +107,7 @@ export const confirmServiceCommand: CommandDefinition<ConfirmServiceArgs> = {
         const change = describeStatusChange(before, after) ?? `status stays ${after.status}`;
         const cc = deps.config.invoicing.cc;
         return [
-          `Recorded for **${after.name}**: tier ${after.serviceTier}, monthly fee ${fee}, service start ${after.serviceStartDate ?? "not set"}; ${change}.`,
+          `Recorded for **${escapeMarkdown(after.name)}**: tier ${after.serviceTier}, monthly fee ${fee}, service start ${after.serviceStartDate ?? "not set"}; ${change}.`,
           "",
           `Note to forward to ${deps.config.invoicing.to}${cc.length > 0 ? ` (cc ${cc.join(", ")})` : ""}:`,
           "",

@@ -1,3 +1,4 @@
+import { escapeMarkdown } from "../github/markdown-text.js";
 import type { CalendarMonth } from "../domain/calendar-date.js";
 import { keyValueArguments, leadArgument, monthValue } from "./command-arguments.js";
 import { TEAM_ONLY, type CommandDefinition, type PlanInput, type PlanResult } from "./command-definition.js";
@@ -11,18 +12,18 @@ const deliveredArguments = keyValueArguments("delivered", { month: monthValue, l
 
 function planDelivered({ args, lead, hubs, today }: PlanInput<DeliveredArgs>): PlanResult {
   if (lead.status !== "Active Service" && lead.status !== "Inactive Service") {
-    return { ok: false, error: `**${lead.name}** is ${lead.status}: deliveries are confirmed for leads in service (Active Service or Inactive Service)` };
+    return { ok: false, error: `**${escapeMarkdown(lead.name)}** is ${lead.status}: deliveries are confirmed for leads in service (Active Service or Inactive Service)` };
   }
   if (args.month > today.slice(0, 7)) {
     return { ok: false, error: `\`month\` ${args.month} has not begun yet (today is ${today})` };
   }
   const startMonth = lead.serviceStartDate?.slice(0, 7);
   if (startMonth !== undefined && args.month < startMonth) {
-    return { ok: false, error: `the service of **${lead.name}** starts on ${lead.serviceStartDate}, after ${args.month}` };
+    return { ok: false, error: `the service of **${escapeMarkdown(lead.name)}** starts on ${lead.serviceStartDate}, after ${args.month}` };
   }
   const endMonth = lead.serviceEndDate?.slice(0, 7);
   if (endMonth !== undefined && args.month > endMonth) {
-    return { ok: false, error: `the service of **${lead.name}** ended on ${lead.serviceEndDate}, before ${args.month}` };
+    return { ok: false, error: `the service of **${escapeMarkdown(lead.name)}** ended on ${lead.serviceEndDate}, before ${args.month}` };
   }
   return { ok: true, lead, hubs };
 }
@@ -45,7 +46,7 @@ export const deliveredCommand: CommandDefinition<DeliveredArgs> = {
     if (existing !== undefined) {
       return {
         ok: true,
-        summary: `Delivery of ${args.month} for **${lead.name}** was already confirmed by @${existing.confirmedBy} on ${existing.confirmedAt.slice(0, 10)}.`,
+        summary: `Delivery of ${args.month} for **${escapeMarkdown(lead.name)}** was already confirmed by @${existing.confirmedBy} on ${existing.confirmedAt.slice(0, 10)}.`,
         changedLeadIds: [],
       };
     }
@@ -57,6 +58,6 @@ export const deliveredCommand: CommandDefinition<DeliveredArgs> = {
     });
     await deps.requestReconcile(lead.id, `/delivered ${args.month} by @${deps.commenter.login}`);
     await deps.invoiceInputsChanged?.(args.month);
-    return { ok: true, summary: `Recorded the delivery of ${args.month} for **${lead.name}**.`, changedLeadIds: [lead.id] };
+    return { ok: true, summary: `Recorded the delivery of ${args.month} for **${escapeMarkdown(lead.name)}**.`, changedLeadIds: [lead.id] };
   },
 };

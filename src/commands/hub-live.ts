@@ -1,3 +1,4 @@
+import { escapeMarkdown, escapeUrl } from "../github/markdown-text.js";
 import type { CalendarDate } from "../domain/calendar-date.js";
 import type { Hub } from "../domain/records.js";
 import { dateValue, keyValueArguments, leadArgument, nonEmptyText, urlValue } from "./command-arguments.js";
@@ -24,7 +25,8 @@ function planHubLive({ args, lead, hubs, today }: PlanInput<HubLiveArgs>): PlanR
   }
   const existing = hubs.find((h) => h.hub.toLowerCase() === args.name.toLowerCase());
   if (existing !== undefined && existing.communityLeadId !== null && existing.communityLeadId !== lead.id) {
-    return { ok: false, error: `hub \`${existing.hub}\` is already recorded for another community (lead ${existing.communityLeadId})` };
+    // No lead id here: the reply may be written in the public hub repo.
+    return { ok: false, error: `hub ${escapeMarkdown(existing.hub)} is already recorded for another community` };
   }
   const row: Hub = {
     id: existing?.id ?? `${PLANNED_HUB_PREFIX}${args.name}`,
@@ -71,7 +73,7 @@ export const hubLiveCommand: CommandDefinition<HubLiveArgs> = {
             ? ` The lead moves to Active Service on its start date, ${after.serviceStartDate}.`
             : " The lead moves to Active Service once a service start date is recorded.";
         }
-        return `Hub \`${row.hub}\` (${row.url}) is recorded as live since ${row.liveSince} for **${after.name}**.${next}`;
+        return `Hub **${escapeMarkdown(row.hub)}** (${escapeUrl(row.url ?? "")}) is recorded as live since ${row.liveSince} for **${escapeMarkdown(after.name)}**.${next}`;
       },
     }),
 };

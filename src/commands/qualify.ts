@@ -1,3 +1,4 @@
+import { escapeMarkdown } from "../github/markdown-text.js";
 import { z } from "zod";
 import { MANIAC_T_KEYS, type Lead, type ManiacT } from "../domain/records.js";
 import { keyValueArguments, leadArgument } from "./command-arguments.js";
@@ -25,7 +26,15 @@ export interface QualifyArgs {
   lead?: string | undefined;
 }
 
-const note = z.string().transform((text) => (text.trim() === "" ? null : text.trim()));
+/** The longest note `/qualify` records (documented in the README): the lead issue shows notes in full up to about this. */
+export const QUALIFY_NOTE_MAX = 2_000;
+
+const note = z
+  .string()
+  .refine((text) => [...text.trim()].length <= QUALIFY_NOTE_MAX, {
+    message: `a note may be at most ${QUALIFY_NOTE_MAX.toLocaleString("en-US")} characters; keep the long version in the record and summarise it here`,
+  })
+  .transform((text) => (text.trim() === "" ? null : text.trim()));
 
 const qualifyArguments = keyValueArguments("qualify", {
   money: note.optional(),
@@ -84,6 +93,6 @@ export const qualifyCommand: CommandDefinition<QualifyArgs> = {
       args,
       lead,
       deps,
-      summarize: ({ after }) => `Recorded MANIAC-T notes for **${after.name}**.\n\n${renderQualifyReply(after)}`,
+      summarize: ({ after }) => `Recorded MANIAC-T notes for **${escapeMarkdown(after.name)}**.\n\n${renderQualifyReply(after)}`,
     }),
 };

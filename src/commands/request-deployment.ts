@@ -1,3 +1,4 @@
+import { escapeMarkdown } from "../github/markdown-text.js";
 import { SERVICE_SETUP_STATUSES } from "../pipeline/lead-status.js";
 import { keyValueArguments, leadArgument } from "./command-arguments.js";
 import { TEAM_ONLY, type CommandDefinition, type PlanInput, type PlanResult } from "./command-definition.js";
@@ -12,7 +13,7 @@ function planRequestDeployment({ lead, hubs }: PlanInput<RequestDeploymentArgs>)
   if (!SERVICE_SETUP_STATUSES.includes(lead.status)) {
     return {
       ok: false,
-      error: `**${lead.name}** is ${lead.status}: a deployment is requested once the service is confirmed (\`/confirm-service\`, status Needs Admin)`,
+      error: `**${escapeMarkdown(lead.name)}** is ${lead.status}: a deployment is requested once the service is confirmed (\`/confirm-service\`, status Needs Admin)`,
     };
   }
   return { ok: true, lead, hubs };
@@ -35,6 +36,6 @@ export const requestDeploymentCommand: CommandDefinition<RequestDeploymentArgs> 
     // The controller adopts an existing deployment issue, so asking twice opens nothing twice.
     const { url } = await deps.openDeploymentRequest(lead);
     await deps.requestReconcile(lead.id, `/request-deployment by @${deps.commenter.login}`);
-    return { ok: true, summary: `Deployment request for ${lead.name}: ${url}`, changedLeadIds: [lead.id] };
+    return { ok: true, summary: `Deployment request for ${escapeMarkdown(lead.name)}: ${url}`, changedLeadIds: [lead.id] };
   },
 };

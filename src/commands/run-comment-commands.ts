@@ -5,6 +5,15 @@ import type { CommandAuthGateway, CommandDeps, Commenter } from "./command-deps.
 import { describeArgumentIssues } from "./command-arguments.js";
 import { COMMAND_REGISTRY, closestCommandName } from "./command-registry.js";
 import { parseCommands, type ParsedCommand } from "./parse-commands.js";
+import { fitGitHubBody } from "../github/markdown-text.js";
+
+/**
+ * More commands than one reply can answer within GitHub's 65,536 characters (`/help` alone
+ * is a few thousand): such a comment is refused whole, before anything acts.
+ */
+export const MAX_COMMANDS_PER_COMMENT = 20;
+/** After one refusal, an unauthorised person's further commands on that issue get no reply for this long. */
+export const REFUSAL_QUIET_MS = 60 * 60_000;
 
 export interface CommentCommandsOutcome {
   /** Reaction to put on the comment; null for none. */
@@ -51,7 +60,17 @@ export async function runCommentCommands(input: {
   if (isBot(deps.commenter)) return { reaction: null, reply: null };
 
   const denied = await checkAuthorization({ deps, gateway });
-  if (denied !== null) return { reaction: "confused", reply: denied };
+  if (denied !== null) {
+    // A burst of commands from an outsider gets one refusal, not one per comment.
+    return (await claimRefusal(deps)) ? { reaction: "confused", reply: denied } : { reaction: null, reply: null };
+  }
+
+  if (parsed.length > MAX_COMMANDS_PER_COMMENT) {
+    return {
+      reaction: "confused",
+      reply: `Nothing was changed: this comment holds ${parsed.length} commands, and one comment may hold at most ${MAX_COMMANDS_PER_COMMENT} (their answers must fit in one reply). Split them over several comments.`,
+    };
+  }
 
   const validation = await validateCommands({ parsed, deps, registry });
   if (!validation.ok) {
@@ -66,6 +85,7 @@ export async function runCommentCommands(input: {
   }
 
   const commands = [...registry.values()];
+  const onPublicRepo = !sameRepo(deps.issue.repo, deps.salesRepo);
   const results: { parsed: ParsedCommand; result: CommandResult | null }[] = [];
   let failed = false;
   for (const command of validation.commands) {
@@ -78,15 +98,46 @@ export async function runCommentCommands(input: {
       const lead = command.leadId === null ? null : await deps.store.getLead(command.leadId);
       result =
         command.leadId !== null && lead === null
-          ? { ok: false, error: `the lead ${command.leadId} is no longer in the store` }
+          ? { ok: false, error: "the lead is no longer in the store" }
           : await command.definition.handler({ args: command.args, lead, deps, commands });
     } catch (error) {
-      result = { ok: false, error: (error as Error).message };
+      const detail = error instanceof Error ? error.message : String(error);
+      // The hub repo is public: an API error names URLs, ids and response bodies of the
+      // sales side. The reply says what failed in words; the details go to the lead issue.
+      result = onPublicRepo
+        ? { ok: false, error: await reportPrivately({ deps, leadId: command.leadId, command: command.parsed, detail }) }
+        : { ok: false, error: detail };
     }
     if (!result.ok) failed = true;
     results.push({ parsed: command.parsed, result });
   }
-  return { reaction: failed ? "confused" : "+1", reply: renderResults(results) };
+  return { reaction: failed ? "confused" : "+1", reply: fitGitHubBody(renderResults(results)) };
+}
+
+/** True the first time in `REFUSAL_QUIET_MS` that this person is refused on this issue. */
+async function claimRefusal(deps: CommandDeps): Promise<boolean> {
+  const key = `command-refusal:${repoFullName(deps.issue.repo).toLowerCase()}#${deps.issue.number}:${deps.commenter.login.toLowerCase()}`;
+  const now = (deps.now ?? (() => new Date()))();
+  if (await deps.store.claimState(key, { at: now.toISOString() })) return true;
+  const previous = await deps.store.getState<{ at?: string }>(key);
+  const at = Date.parse(previous?.at ?? "");
+  if (Number.isFinite(at) && now.getTime() - at < REFUSAL_QUIET_MS) return false;
+  // The quiet period is over: the first comment to re-claim the key answers.
+  await deps.store.deleteState(key);
+  return deps.store.claimState(key, { at: now.toISOString() });
+}
+
+/** Puts a failure's details on the lead issue (sales repo) and returns what the public reply may say. */
+async function reportPrivately(input: { deps: CommandDeps; leadId: string | null; command: ParsedCommand; detail: string }): Promise<string> {
+  const { deps, leadId, command, detail } = input;
+  const generic = `\`/${command.name}\` could not be completed because of an error in the app or in GitHub; nothing more was done.`;
+  const reported =
+    leadId !== null && deps.reportFailure !== undefined
+      ? await deps
+          .reportFailure(leadId, `\`/${command.name}\` by @${deps.commenter.login} on ${repoFullName(deps.issue.repo)}#${deps.issue.number} failed: ${detail}`)
+          .catch(() => false)
+      : false;
+  return reported ? `${generic} The team can read the details on this lead's issue in the sales repo.` : `${generic} The team can find the details in the app's log.`;
 }
 
 async function checkAuthorization(input: { deps: CommandDeps; gateway: CommandAuthGateway }): Promise<string | null> {
@@ -96,7 +147,8 @@ async function checkAuthorization(input: { deps: CommandDeps; gateway: CommandAu
   const team = deps.config.commands.team;
   if (team !== undefined) {
     if (await gateway.isTeamMember(repo.owner, team, login)) return null;
-    return `@${login}, only members of the @${repo.owner}/${team} team may run hub-sales commands; nothing was changed.`;
+    // The team is named, not mentioned: a refusal must not ping a whole team.
+    return `@${login}, only members of the \`${repo.owner}/${team}\` team may run hub-sales commands; nothing was changed.`;
   }
   const permission = await gateway.getRepoPermission(repo, login);
   if (WRITE_PERMISSIONS.includes(permission)) return null;
@@ -186,7 +238,7 @@ async function resolveLead(input: {
       return 'this issue is not one of the app\'s lead issues: name the lead with `lead="<Name or id>"`';
     }
     lead = await deps.store.getLead(marker.lead);
-    if (lead === null) return `the lead of this issue (${marker.lead}) is no longer in the store`;
+    if (lead === null) return "the lead of this issue is no longer in the store";
   }
   return plannedLeads.get(lead.id) ?? lead;
 }

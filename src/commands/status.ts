@@ -1,3 +1,4 @@
+import { escapeMarkdown } from "../github/markdown-text.js";
 import { z } from "zod";
 import { LEAD_STATUSES, parseLeadStatus, statusSlug, type LeadStatus } from "../pipeline/lead-status.js";
 import { leadArgument, strictArgs } from "./command-arguments.js";
@@ -59,9 +60,9 @@ export const statusCommand: CommandDefinition<StatusArgs> = {
       deps,
       summarize: ({ before, after }) => {
         const change = describeStatusChange(before, after);
-        if (change === null) return `**${after.name}** is already ${after.status}; nothing to change.`;
+        if (change === null) return `**${escapeMarkdown(after.name)}** is already ${after.status}; nothing to change.`;
         const ended = after.serviceEndDate !== before.serviceEndDate ? `, service end date ${after.serviceEndDate}` : "";
-        return `**${after.name}**: ${change}${ended}.`;
+        return `**${escapeMarkdown(after.name)}**: ${change}${ended}.`;
       },
     }),
 };

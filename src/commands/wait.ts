@@ -1,3 +1,4 @@
+import { escapeMarkdown } from "../github/markdown-text.js";
 import type { CalendarDate } from "../domain/calendar-date.js";
 import { dateValue, keyValueArguments, leadArgument, nonEmptyText } from "./command-arguments.js";
 import { TEAM_ONLY, type CommandDefinition, type PlanInput, type PlanResult } from "./command-definition.js";
@@ -42,8 +43,8 @@ export const waitCommand: CommandDefinition<WaitArgs> = {
       deps,
       summarize: ({ before, after }) => {
         const change = describeStatusChange(before, after) ?? `status stays ${after.status}`;
-        const reason = args.reason ? ` Reason: ${args.reason}.` : "";
-        return `**${after.name}**: follow-up on ${after.followUpDate}; ${change}.${reason}`;
+        const reason = args.reason ? ` Reason: ${escapeMarkdown(args.reason)}.` : "";
+        return `**${escapeMarkdown(after.name)}**: follow-up on ${after.followUpDate}; ${change}.${reason}`;
       },
     }),
 };

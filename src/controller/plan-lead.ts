@@ -1,6 +1,7 @@
 import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import type { IssueSnapshot } from "../github/github-gateway.js";
 import { renderCommentMarker } from "../github/issue-marker.js";
+import { escapeMarkdown } from "../github/markdown-text.js";
 import { missingDeploymentFields } from "../issue-forms/deployment-request-form.js";
 import { parseFormSections } from "../issue-forms/issue-form-sections.js";
 import { isOpenStatus, LEAD_STATUSES, type LeadStatus } from "../pipeline/lead-status.js";
@@ -12,8 +13,8 @@ import {
   renderDeploymentBody,
   renderReadinessComment,
   renderRequestInformationBody,
-  slugify,
 } from "./render-hub-issues.js";
+import { hubNameForLead, slugify } from "./hub-name.js";
 
 export interface PlanContext {
   config: HubSalesConfig;
@@ -119,7 +120,7 @@ function planHubSide(observed: LeadObservation, { config }: PlanContext): LeadAc
       actions.push({
         type: "create-hub",
         fields: {
-          hub: hubNameFromIssue(deployment) ?? slugify(lead.name),
+          hub: hubNameFromIssue(deployment) ?? hubNameForLead(lead),
           communityLeadId: lead.id,
           url: null,
           deploymentIssue: deployment.htmlUrl,
@@ -218,7 +219,7 @@ function planLeadIssue(observed: LeadObservation, { config, sameOwner }: PlanCon
         type: "post-comment-once",
         on: "lead",
         key,
-        body: `${renderCommentMarker({ lead: lead.id, comment: key })}\n⏰ ${mentions ? `${mentions}: ` : ""}today (${lead.followUpDate}) is the follow-up date for **${lead.name}**. Time to get back in touch; \`/status active-lead\` or \`/wait until=YYYY-MM-DD\` records what comes next.`,
+        body: `${renderCommentMarker({ lead: lead.id, comment: key })}\n⏰ ${mentions ? `${mentions}: ` : ""}today (${lead.followUpDate}) is the follow-up date for **${escapeMarkdown(lead.name)}**. Time to get back in touch; \`/status active-lead\` or \`/wait until=YYYY-MM-DD\` records what comes next.`,
       });
     }
   }

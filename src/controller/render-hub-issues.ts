@@ -2,6 +2,7 @@ import type { Lead } from "../domain/records.js";
 import { renderIssueMarker } from "../github/issue-marker.js";
 import { initialDeploymentSections } from "../issue-forms/deployment-request-form.js";
 import { renderFormSections } from "../issue-forms/issue-form-sections.js";
+import { escapeMarkdown, fitGitHubBody } from "../github/markdown-text.js";
 
 /*
  * Bodies of the issues the app opens in the hub repo. That repo is public: these take
@@ -12,12 +13,12 @@ import { renderFormSections } from "../issue-forms/issue-form-sections.js";
 export function renderRequestInformationBody(lead: Pick<Lead, "id" | "name" | "githubHandles">): string {
   const reps = lead.githubHandles.map((h) => `@${h}`);
   const greeting = reps.length > 0 ? `Hey ${reps.join(", ")}!` : "Hey! (no community representative is recorded yet)";
-  return [
+  return fitGitHubBody([
     renderIssueMarker({ lead: lead.id, kind: "request-information" }),
     renderFormSections([
       {
         label: "Hub Description",
-        value: `A new hub for **${lead.name}**. The community representatives will describe the community and the hub's use-case below.`,
+        value: `A new hub for **${escapeMarkdown(lead.name)}**. The community representatives will describe the community and the hub's use-case below.`,
       },
       {
         label: "Community Representative(s)",
@@ -38,7 +39,7 @@ export function renderRequestInformationBody(lead: Pick<Lead, "id" | "name" | "g
         ].join("\n"),
       },
     ]),
-  ].join("\n");
+  ].join("\n"));
 }
 
 export function renderDeploymentBody(input: {
@@ -77,14 +78,4 @@ export function renderReadinessComment(input: {
     "",
     "<sub>Updated by hub-sales-bot whenever the issue is edited.</sub>",
   ].join("\n");
-}
-
-/** `Data Science Lab @ Uni` → `data-science-lab-uni` */
-export function slugify(name: string): string {
-  return name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
 }

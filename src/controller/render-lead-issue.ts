@@ -6,17 +6,28 @@ import { renderIssueMarker } from "../github/issue-marker.js";
 import type { LeadStatus } from "../pipeline/lead-status.js";
 import { unmetGuards } from "../pipeline/transition-rules.js";
 import type { CalendarDate } from "../domain/calendar-date.js";
+import { cutText, escapeMarkdown, escapeUrl, fitGitHubBody, plainTitle, singleLine } from "../github/markdown-text.js";
 
+/** Characters of a note shown in the lead issue; the store keeps the whole note. */
+export const NOTE_MAX_IN_ISSUE = 1_000;
+const CUT_POINTER = " (cut here; the full text is in the lead record)";
 
+/** A title from its template: one line, at most GitHub's 256 characters (the body keeps the full name). */
 export function renderIssueTitle(template: string, name: string): string {
-  return template.replaceAll("{name}", name);
+  return plainTitle(template.replaceAll("{name}", singleLine(name)));
+}
+
+/** A free-text note from the record: one line, escaped, cut with a pointer to the record when long. */
+export function renderNote(text: string): string {
+  const line = singleLine(text);
+  return line.length > NOTE_MAX_IN_ISSUE ? `${escapeMarkdown(cutText(line, NOTE_MAX_IN_ISSUE))}${CUT_POINTER}` : escapeMarkdown(line);
 }
 
 /** `- [x] **Money**: grant of 50k` lines for the seven MANIAC-T notes. */
 export function renderManiacTChecklist(notes: ManiacT): string {
   return MANIAC_T_KEYS.map((key) => {
     const note = notes[key];
-    return note ? `- [x] **${LEAD_FIELD_NAMES[key]}**: ${oneLine(note)}` : `- [ ] **${LEAD_FIELD_NAMES[key]}**`;
+    return note ? `- [x] **${LEAD_FIELD_NAMES[key]}**: ${renderNote(note)}` : `- [ ] **${LEAD_FIELD_NAMES[key]}**`;
   }).join("\n");
 }
 
@@ -57,7 +68,7 @@ export function renderLeadIssueBody(input: {
   const fee = lead.monthlyFee ?? tierFee ?? null;
   const rows: [string, string][] = [
     ["Status", lead.status],
-    ["Service tier", lead.serviceTier ?? "—"],
+    ["Service tier", lead.serviceTier ? escapeMarkdown(lead.serviceTier) : "—"],
     ["Monthly fee", fee === null ? "—" : `${formatMoneyForPeople(fee, config.currency)}${lead.monthlyFee === null ? " (tier default)" : ""}`],
     ["Service start date", lead.serviceStartDate ?? "—"],
   ];
@@ -65,24 +76,24 @@ export function renderLeadIssueBody(input: {
   if (lead.followUpDate) rows.push(["Follow-up date", lead.followUpDate]);
   rows.push(
     ["Representatives", lead.githubHandles.length > 0 ? lead.githubHandles.map((h) => `@${h}`).join(", ") : "—"],
-    ["Contact email", lead.contactEmail ?? "—"],
-    ["Agreement", lead.agreement ? oneLine(lead.agreement) : "—"],
-    ["Contract", lead.contract ?? "—"],
+    ["Contact email", lead.contactEmail ? escapeMarkdown(lead.contactEmail) : "—"],
+    ["Agreement", lead.agreement ? renderNote(lead.agreement) : "—"],
+    ["Contract", lead.contract ? escapeUrl(lead.contract) : "—"],
     ["Managed cloud billing", lead.managedCloudBilling ? "yes" : "no"],
   );
   const issues = [
-    `- Request information: ${lead.requestInformationIssue ?? "not opened yet"}`,
-    `- Deployment request: ${lead.deploymentIssue ?? "not opened yet"}`,
-    ...hubs.map((h) => `- Hub **${h.hub}**${h.url ? `: ${h.url}` : ""}${h.liveSince ? ` (live since ${h.liveSince})` : ""}`),
+    `- Request information: ${lead.requestInformationIssue ? escapeUrl(lead.requestInformationIssue) : "not opened yet"}`,
+    `- Deployment request: ${lead.deploymentIssue ? escapeUrl(lead.deploymentIssue) : "not opened yet"}`,
+    ...hubs.map((h) => `- Hub **${escapeMarkdown(h.hub)}**${h.url ? `: ${escapeUrl(h.url)}` : ""}${h.liveSince ? ` (live since ${h.liveSince})` : ""}`),
   ];
   const missing = describeMissing(lead, hubs, today);
-  return [
+  const body = [
     renderIssueMarker({ lead: lead.id, kind: "lead" }),
-    `**${lead.name}** · lead \`${lead.id}\``,
+    `**${escapeMarkdown(lead.name)}** · lead \`${lead.id}\``,
     "",
     "| | |",
     "|---|---|",
-    ...rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`),
+    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
     "",
     "### Issues",
     "",
@@ -98,12 +109,5 @@ export function renderLeadIssueBody(input: {
     "",
     "<sub>Kept up to date by hub-sales-bot from the lead record; edits here are overwritten. Comment `/help` for commands.</sub>",
   ].join("\n");
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return fitGitHubBody(body, "cut to fit GitHub's 65,536-character limit; the lead record has everything");
 }

@@ -239,7 +239,7 @@ describe("/hub-live", () => {
     ["/hub-live url=https://x.org", "`name` is required"],
     ["/hub-live name=example url=ftp://x.org", "`url` must be an http(s) link"],
     ["/hub-live name=example url=https://x.org date=2026-03-11", "cannot be after today"],
-    ["/hub-live name=taken url=https://x.org", "hub `taken` is already recorded for another community"],
+    ["/hub-live name=taken url=https://x.org", "hub taken is already recorded for another community"],
   ])("`%s` is refused: %s", async (body, message) => {
     const h = await makeHarness();
     await addLead(h, "Example University", "Needs Admin");

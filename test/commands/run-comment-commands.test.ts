@@ -72,7 +72,7 @@ describe("runCommentCommands: cost and authorization", () => {
     const before = await h.snapshot();
     const gateway = fakeAuthGateway({ permissions: { dave: "write" }, teamMembers: ["carol"] });
     const outcome = await run(h, "/status inactive-lead", gateway);
-    expect(outcome?.reply).toBe("@dave, only members of the @2i2c-org/partnerships team may run hub-sales commands; nothing was changed.");
+    expect(outcome?.reply).toBe("@dave, only members of the `2i2c-org/partnerships` team may run hub-sales commands; nothing was changed.");
     expect(await h.snapshot()).toEqual(before);
   });
 });

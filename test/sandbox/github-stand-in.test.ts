@@ -183,6 +183,38 @@ describe("issues", () => {
     expect(((await last.json()) as unknown[]).length).toBe(50);
   });
 
+  it("enforces GitHub's limits: titles up to 256 characters, bodies and comments up to 65,536 (422 with GitHub's messages)", async () => {
+    const ref = { owner: "2i2c-org", repo: "sales" };
+    // Code points count, not UTF-16 units: 256 emoji are a valid title.
+    const { data: atLimit } = await app.rest.issues.create({ ...ref, title: "🚀".repeat(256), body: "b".repeat(65_536) });
+    expect(atLimit.title).toHaveLength(512);
+    await expect(app.rest.issues.create({ ...ref, title: "t".repeat(257) })).rejects.toMatchObject({
+      status: 422,
+      response: {
+        data: {
+          message: "Validation Failed",
+          errors: [{ resource: "Issue", code: "custom", field: "title", message: "title is too long (maximum is 256 characters)" }],
+        },
+      },
+    });
+    await expect(app.rest.issues.update({ ...ref, issue_number: atLimit.number, body: "b".repeat(65_537) })).rejects.toMatchObject({
+      status: 422,
+      response: { data: { errors: [{ resource: "Issue", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" }] } },
+    });
+    const comment = await app.rest.issues.createComment({ ...ref, issue_number: atLimit.number, body: "c".repeat(65_536) });
+    const tooLong = { resource: "IssueComment", code: "unprocessable", field: "data", message: "Body is too long (maximum is 65536 characters)" };
+    await expect(app.rest.issues.createComment({ ...ref, issue_number: atLimit.number, body: "c".repeat(65_537) })).rejects.toMatchObject({
+      status: 422,
+      response: { data: { message: "Validation Failed", errors: [tooLong] } },
+    });
+    await expect(app.rest.issues.updateComment({ ...ref, comment_id: comment.data.id, body: "c".repeat(65_537) })).rejects.toMatchObject({
+      status: 422,
+      response: { data: { errors: [tooLong] } },
+    });
+    // Nothing refused was stored.
+    expect(standIn.issues(SALES).map((i) => [i.title.length, i.body?.length, i.comments.map((c) => c.body.length)])).toEqual([[512, 65_536, [65_536]]]);
+  });
+
   it("answers errors the way GitHub does", async () => {
     const missing = await fetch(`${standIn.apiUrl}/repos/${HUBS}/issues/99`);
     expect(missing.status).toBe(404);

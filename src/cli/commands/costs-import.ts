@@ -25,7 +25,7 @@ export const costsImportCommand: CliCommand<z.output<typeof args>> = {
   examples: ["costs import examples/costs-long.csv", "costs import examples/costs-wide.csv"],
   args,
   async run({ csv }, ctx) {
-    const text = await readInputFile(csv);
+    const text = await readInputFile(csv, (line) => ctx.err(line));
     const config = await ctx.config();
     const result = readCostsCsv({ text, currency: config.currency });
     if (!result.ok) {

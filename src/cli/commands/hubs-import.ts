@@ -24,7 +24,7 @@ export const hubsImportCommand: CliCommand<z.output<typeof args>> = {
   examples: ["hubs import examples/hubs.csv"],
   args,
   async run({ csv }, ctx) {
-    const text = await readInputFile(csv);
+    const text = await readInputFile(csv, (line) => ctx.err(line));
     const config = await ctx.config();
     const result = readHubsCsv({ text, fieldRenames: config.airtable.fields });
     if (!result.ok) {

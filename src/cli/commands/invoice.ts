@@ -4,6 +4,7 @@ import { formatMoneyForPeople } from "../../domain/money.js";
 import { InvoiceAlreadySentError, InvoiceSendError, InvalidSmtpUrlError, outboxDirFromEnv } from "../../invoicing/invoice-outbox.js";
 import { runInvoiceBatch, SmtpNotConfiguredError } from "../../invoicing/run-invoice-batch.js";
 import { CliError, EXIT_OK, type CliCommand } from "../cli-command.js";
+import { readSmtpFrom } from "../../config/operator-settings.js";
 
 const args = z.object({
   month: z
@@ -35,6 +36,12 @@ export const invoiceCommand: CliCommand<z.output<typeof args>> = {
     const env = ctx.io.env;
     const send = sendAsked || resend;
     const smtpUrl = env.SMTP_URL?.trim() || null;
+    let from: string | null;
+    try {
+      from = readSmtpFrom(env);
+    } catch (error) {
+      throw new CliError(`${(error as Error).message}; nothing was sent`);
+    }
     if (send && smtpUrl === null) {
       throw new CliError("--send needs SMTP_URL (e.g. smtp://user:password@mail.example.org:587); nothing was sent");
     }
@@ -51,7 +58,7 @@ export const invoiceCommand: CliCommand<z.output<typeof args>> = {
         send,
         resend,
         smtpUrl,
-        from: env.SMTP_FROM?.trim() || undefined,
+        from: from ?? undefined,
         now: ctx.io.now,
       });
     } catch (error) {

@@ -26,7 +26,7 @@ export const leadsImportCommand: CliCommand<z.output<typeof args>> = {
   examples: ["leads import examples/leads.csv"],
   args,
   async run({ csv }, ctx) {
-    const text = await readInputFile(csv);
+    const text = await readInputFile(csv, (line) => ctx.err(line));
     const config = await ctx.config();
     const result = readLeadsCsv({ text, fieldRenames: config.airtable.fields, tiers: config.tiers.map((t) => t.name) });
     if (!result.ok) {

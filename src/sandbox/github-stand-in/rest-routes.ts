@@ -179,6 +179,29 @@ const listIssuesQuerySchema = z.object({
 });
 
 const commentBodySchema = z.object({ body: z.string().min(1) });
+
+/** GitHub's limits, in characters (code points), with the messages its API answers. */
+const TITLE_MAX = 256;
+const BODY_MAX = 65_536;
+const length = (text: string) => [...text].length;
+
+function checkIssueLimits(input: { title?: string | undefined; body?: string | null | undefined }): void {
+  const errors: ValidationErrorItem[] = [];
+  if (input.title !== undefined && length(input.title) > TITLE_MAX) {
+    errors.push({ resource: "Issue", code: "custom", field: "title", message: `title is too long (maximum is ${TITLE_MAX} characters)` });
+  }
+  if (typeof input.body === "string" && length(input.body) > BODY_MAX) {
+    errors.push({ resource: "Issue", code: "custom", field: "body", message: `body is too long (maximum is ${BODY_MAX} characters)` });
+  }
+  if (errors.length > 0) throw validationFailed(errors);
+}
+
+function checkCommentLimit(body: string): void {
+  if (length(body) <= BODY_MAX) return;
+  throw validationFailed([
+    { resource: "IssueComment", code: "unprocessable", field: "data", message: `Body is too long (maximum is ${BODY_MAX} characters)` },
+  ]);
+}
 const reactionBodySchema = z.object({ content: z.enum(REACTION_CONTENTS) });
 const subIssueBodySchema = z.object({ sub_issue_id: z.number().int().positive(), replace_parent: z.boolean().optional() });
 const createLabelSchema = z.object({
@@ -361,6 +384,7 @@ route("PATCH", "/repos/:owner/:repo/issues/comments/:comment_id", (ctx) => {
   const repo = repoOf(ctx, "read", "issues");
   const comment = commentOf(ctx, repo);
   const { body } = parseBody(commentBodySchema, ctx.body, "IssueComment");
+  checkCommentLimit(body);
   return ok(ctx.shapes.comment(ctx.ops.updateComment(ctx.actor, comment, body)));
 });
 
@@ -410,6 +434,7 @@ route("GET", "/repos/:owner/:repo/issues", (ctx) => {
 route("POST", "/repos/:owner/:repo/issues", (ctx) => {
   const repo = repoOf(ctx, "read", "issues");
   const input = parseBody(createIssueSchema, ctx.body, "Issue");
+  checkIssueLimits(input);
   const issue = ctx.ops.createIssue(ctx.actor, repo, { title: input.title, body: input.body ?? null, labels: input.labels ?? [] });
   return ok(ctx.shapes.issue(issue), 201, { location: String(ctx.shapes.issue(issue).url) });
 });
@@ -423,6 +448,7 @@ route("PATCH", "/repos/:owner/:repo/issues/:number", (ctx) => {
   const repo = repoOf(ctx, "read", "issues");
   const issue = issueOf(ctx, repo);
   const input = parseBody(updateIssueSchema, ctx.body, "Issue");
+  checkIssueLimits(input);
   ctx.ops.updateIssue(ctx.actor, issue, {
     ...(input.title !== undefined ? { title: input.title } : {}),
     ...(input.body !== undefined ? { body: input.body } : {}),
@@ -494,6 +520,7 @@ route("POST", "/repos/:owner/:repo/issues/:number/comments", (ctx) => {
   const repo = repoOf(ctx, "read", "issues");
   const issue = issueOf(ctx, repo);
   const { body } = parseBody(commentBodySchema, ctx.body, "IssueComment");
+  checkCommentLimit(body);
   return ok(ctx.shapes.comment(ctx.ops.createComment(ctx.actor, issue, body)), 201);
 });
 
