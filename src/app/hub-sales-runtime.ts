@@ -20,6 +20,7 @@ import type { CalendarMonth } from "../domain/calendar-date.js";
 import type { Hub, Lead } from "../domain/records.js";
 import type { GitHubAccess } from "./github-access.js";
 import { upkeepAirtableChangeFeed } from "../airtable/airtable-change-feed.js";
+import { IssueFormSource } from "../issue-forms/issue-form-source.js";
 
 export interface HubSalesRuntimeInput {
   environment: AppEnvironment;
@@ -62,6 +63,8 @@ export class HubSalesRuntime {
   #lastDailyRun: string | null = null;
   /** The board's ids are looked up once per process, not once per lead. */
   readonly #boardCache: ReconcileDeps["boardCache"] = {};
+  /** The hub repo's issue forms, cached by file version for the process's lifetime. */
+  readonly #issueForms: IssueFormSource;
   /** What the last full pass read in bulk, consumed lead by lead by its reconciles. */
   readonly #prefetched = new Map<string, { lead: Lead; hubs: Hub[] }>();
 
@@ -77,6 +80,7 @@ export class HubSalesRuntime {
       const [octokit, appLogin] = await Promise.all([this.#access.clientFor(owner), this.#access.appLogin()]);
       return new OctokitGitHubGateway({ octokit, appLogin });
     });
+    this.#issueForms = new IssueFormSource({ gateway: this.gateway, store: this.store, salesRepo, log: this.log });
     this.configSource = this.environment.configPath
       ? new LocalConfigSource(this.environment.configPath)
       : new RepoConfigSource(() => this.#access.clientFor(salesRepo.owner), salesRepo);
@@ -150,6 +154,7 @@ export class HubSalesRuntime {
       onAction: this.#onAction,
       boardCache: this.#boardCache,
       prefetched: this.#prefetched,
+      issueForms: this.#issueForms,
     };
     return deps;
   }

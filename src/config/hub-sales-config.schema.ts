@@ -19,6 +19,36 @@ const issueKind = (title: string, labels: string[]) =>
     })
     .prefault({});
 
+/** Defaults of the issue kinds; the hub-repo kinds take a configured form's title and labels instead. */
+export const DEFAULT_ISSUE_SETTINGS = {
+  lead: { title: "Lead: {name}", labels: ["hub-sales"] },
+  request_information: { title: "[Request Information] New Hub: {name}", labels: ["type: hub"] },
+  deployment: { title: "[Request deployment] New Hub: {name}", labels: ["new hub"] },
+} as const;
+
+/** An issue kind the hub repo has a form for: `form` names the file, `label_aliases` old labels. */
+const formIssueKind = (defaults: { title: string; labels: readonly string[] }) =>
+  z
+    .strictObject({
+      /** Title template; `{name}` is the lead's name. Default: the form's title when `form` is set. */
+      title: z.string().min(1).default(defaults.title),
+      /** Default: the form's labels when `form` is set. */
+      labels: z.array(z.string().min(1)).default([...defaults.labels]),
+      /** A file in the hub repo's `.github/ISSUE_TEMPLATE/`: the issue is rendered from, and checked against, it. Optional. */
+      form: z
+        .string()
+        .transform((f) => f.trim().replace(/^\.github\/ISSUE_TEMPLATE\//, ""))
+        .pipe(
+          z.string().regex(/^[^/\\]+\.ya?ml$/, {
+            message: 'must be a file name in the hub repo\'s .github/ISSUE_TEMPLATE/ ending in .yml or .yaml, e.g. "2_new-hub-provide-info.yml"',
+          }),
+        )
+        .optional(),
+      /** Labels that count as the same field, e.g. `{ "Hub important dates": ["Important dates"] }`. Optional. */
+      label_aliases: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
+    })
+    .prefault({});
+
 const defaultStatusLabels: Record<LeadStatus, string> = {
   "Active Lead": "status: active lead",
   "Inactive Lead": "status: inactive lead",
@@ -91,9 +121,9 @@ export const hubSalesConfigSchema = z.strictObject({
     .optional(),
   issues: z
     .strictObject({
-      lead: issueKind("Lead: {name}", ["hub-sales"]),
-      request_information: issueKind("[Request Information] New Hub: {name}", ["type: hub"]),
-      deployment: issueKind("[Request deployment] New Hub: {name}", ["new hub"]),
+      lead: issueKind(DEFAULT_ISSUE_SETTINGS.lead.title, [...DEFAULT_ISSUE_SETTINGS.lead.labels]),
+      request_information: formIssueKind(DEFAULT_ISSUE_SETTINGS.request_information),
+      deployment: formIssueKind(DEFAULT_ISSUE_SETTINGS.deployment),
     })
     .prefault({}),
   status_labels: statusLabels,

@@ -1,6 +1,7 @@
 import type { CalendarDate } from "../domain/calendar-date.js";
 import type { Hub, Lead } from "../domain/records.js";
 import type { IssueSnapshot } from "../github/github-gateway.js";
+import type { ResolvedForm } from "../issue-forms/issue-form-source.js";
 
 /**
  * Everything `planLead` looks at, gathered by `observeLead`: the desired state (the
@@ -18,6 +19,17 @@ export interface LeadObservation {
   effects: LeadEffects;
   /** Ids of issues this run opened: they have no comments yet, so none need looking up. */
   openedThisRun?: number[];
+  /** The hub repo's forms, read only while hub issues are watched; the built-in copies when absent. */
+  forms?: ObservedForms;
+}
+
+export interface ObservedForms {
+  /** What a request-information issue opened now follows. */
+  requestInformation?: ResolvedForm;
+  /** What a deployment request opened now follows. */
+  deployment?: ResolvedForm;
+  /** What the open deployment request was opened with: its readiness is checked against this. */
+  deploymentOpenedWith?: ResolvedForm;
 }
 
 export interface LeadEffects {

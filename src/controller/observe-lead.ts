@@ -1,8 +1,9 @@
 import type { IssueSnapshot } from "../github/github-gateway.js";
 import type { IssueKind } from "../github/issue-marker.js";
+import { parseFormReference } from "../issue-forms/form-reference.js";
 import { parseIssueUrl } from "./issue-url.js";
 import { loadLeadEffects } from "./lead-effects-store.js";
-import type { LeadObservation } from "./lead-observation.js";
+import type { LeadObservation, ObservedForms } from "./lead-observation.js";
 import { watchesHubIssues } from "./plan-lead.js";
 import type { ReconcileDeps } from "./reconcile-deps.js";
 
@@ -26,7 +27,37 @@ export async function observeLead(leadId: string, deps: ReconcileDeps): Promise<
     hubSide ? fetchRecorded(lead.requestInformationIssue, "request-information", lead.id, deps) : null,
     hubSide ? fetchRecorded(lead.deploymentIssue, "deployment", lead.id, deps) : null,
   ]);
-  return { lead, hubs, today: deps.today(), leadIssue, requestInformationIssue, deploymentIssue, effects };
+  const forms = hubSide ? await observeForms(requestInformationIssue, deploymentIssue, deps) : undefined;
+  return { lead, hubs, today: deps.today(), leadIssue, requestInformationIssue, deploymentIssue, effects, ...(forms ? { forms } : {}) };
+}
+
+/**
+ * The forms the plan may need, and no others: the current file for an issue not opened
+ * yet (a conditional request once the file is cached), and for the open deployment request
+ * the version it names, read from the store.
+ */
+async function observeForms(
+  requestInformationIssue: IssueSnapshot | null,
+  deploymentIssue: IssueSnapshot | null,
+  deps: ReconcileDeps,
+): Promise<ObservedForms | undefined> {
+  const source = deps.issueForms;
+  if (!source) return undefined;
+  const hubRepo = deps.hubRepo;
+  const issues = deps.config.issues;
+  const forms: ObservedForms = {};
+  if (!requestInformationIssue) {
+    forms.requestInformation = await source.current({ hubRepo, kind: "request-information", file: issues.request_information.form });
+  }
+  if (!deploymentIssue) {
+    forms.deployment = await source.current({ hubRepo, kind: "deployment", file: issues.deployment.form });
+  } else if (deploymentIssue.state === "open") {
+    const ref = parseFormReference(deploymentIssue.body);
+    // An issue without a reference was opened from the built-in copy, which the plan uses by default.
+    const openedWith = ref ? ((await source.openedWith(ref)) ?? (await source.current({ hubRepo, kind: "deployment", file: ref.file }))) : undefined;
+    if (openedWith) forms.deploymentOpenedWith = openedWith;
+  }
+  return forms;
 }
 
 /**

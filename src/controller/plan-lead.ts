@@ -2,7 +2,10 @@ import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import type { IssueSnapshot } from "../github/github-gateway.js";
 import { renderCommentMarker } from "../github/issue-marker.js";
 import { escapeMarkdown } from "../github/markdown-text.js";
-import { missingDeploymentFields } from "../issue-forms/deployment-request-form.js";
+import { DEFAULT_ISSUE_SETTINGS } from "../config/hub-sales-config.schema.js";
+import { formIssueSettings } from "../issue-forms/form-issue-settings.js";
+import { checkFormReadiness } from "../issue-forms/form-readiness.js";
+import { builtInForm } from "../issue-forms/issue-form-source.js";
 import { parseFormSections } from "../issue-forms/issue-form-sections.js";
 import { isOpenStatus, LEAD_STATUSES, type LeadStatus } from "../pipeline/lead-status.js";
 import { unmetGuards } from "../pipeline/transition-rules.js";
@@ -53,12 +56,18 @@ function planHubSide(observed: LeadObservation, { config }: PlanContext): LeadAc
 
   const ri = observed.requestInformationIssue;
   if (!ri) {
+    const form = observed.forms?.requestInformation ?? builtInForm("request-information");
+    const settings = formIssueSettings({
+      configured: config.issues.request_information,
+      defaults: DEFAULT_ISSUE_SETTINGS.request_information,
+      resolved: form,
+    });
     actions.push({
       type: "create-issue",
       role: "request-information",
-      title: renderIssueTitle(config.issues.request_information.title, lead.name),
-      body: renderRequestInformationBody(lead),
-      labels: config.issues.request_information.labels,
+      title: renderIssueTitle(settings.title, lead.name),
+      body: renderRequestInformationBody({ lead, form, aliases: config.issues.request_information.label_aliases }),
+      labels: settings.labels,
     });
     return actions;
   }
@@ -74,12 +83,14 @@ function planHubSide(observed: LeadObservation, { config }: PlanContext): LeadAc
   const deploymentWanted = effects.deploymentRequested || (ri.state === "closed" && ri.stateReason === "completed");
   if (!deployment) {
     if (deploymentWanted) {
+      const form = observed.forms?.deployment ?? builtInForm("deployment");
+      const settings = formIssueSettings({ configured: config.issues.deployment, defaults: DEFAULT_ISSUE_SETTINGS.deployment, resolved: form });
       actions.push({
         type: "create-issue",
         role: "deployment",
-        title: renderIssueTitle(config.issues.deployment.title, lead.name),
-        body: renderDeploymentBody({ lead, requestInformationUrl: ri.htmlUrl }),
-        labels: config.issues.deployment.labels,
+        title: renderIssueTitle(settings.title, lead.name),
+        body: renderDeploymentBody({ lead, requestInformationUrl: ri.htmlUrl, form, aliases: config.issues.deployment.label_aliases }),
+        labels: settings.labels,
       });
     }
     return actions;
@@ -100,15 +111,17 @@ function planHubSide(observed: LeadObservation, { config }: PlanContext): LeadAc
   }
 
   if (deployment.state === "open") {
-    const missing = missingDeploymentFields(parseFormSections(deployment.body));
+    const form = observed.forms?.deploymentOpenedWith ?? builtInForm("deployment");
+    const readiness = checkFormReadiness(form.form, parseFormSections(deployment.body), config.issues.deployment.label_aliases);
     const body = renderReadinessComment({
-      missing,
+      missing: readiness.missing,
+      notAnOption: readiness.notAnOption,
       githubHandles: lead.githubHandles,
       marker: renderCommentMarker({ lead: lead.id, comment: "readiness" }),
     });
     if (effects.readinessComment?.body !== body) actions.push({ type: "upsert-readiness-comment", body });
     const ready = config.backlog?.ready_value;
-    if (missing.length === 0 && ready && effects.backlogItem && effects.backlogItem.status !== ready) {
+    if (readiness.complete && ready && effects.backlogItem && effects.backlogItem.status !== ready) {
       actions.push({ type: "set-backlog-status", status: ready });
     }
     return actions;

@@ -3,6 +3,7 @@ import type { CalendarDate } from "../domain/calendar-date.js";
 import type { BacklogBoard, GitHubGateway, RepoRef } from "../github/github-gateway.js";
 import type { LeadStore } from "../store/lead-store.js";
 import type { Hub, Lead } from "../domain/records.js";
+import type { IssueFormSource } from "../issue-forms/issue-form-source.js";
 
 export interface Logger {
   info(msg: string, ...rest: unknown[]): void;
@@ -34,6 +35,11 @@ export interface ReconcileDeps {
    * entry so that reconcile reads afresh.
    */
   prefetched?: Map<string, { lead: Lead; hubs: Hub[] }>;
+  /**
+   * The hub repo's issue forms (cached by file version across runs). Without it the
+   * built-in copies are used and no form file is read.
+   */
+  issueForms?: Pick<IssueFormSource, "current" | "openedWith">;
   /** Called with each action carried out (the demo's timeline, metrics). */
   onAction?: (event: { leadId: string; description: string }) => void;
 }

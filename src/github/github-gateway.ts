@@ -99,6 +99,20 @@ export interface GitHubGateway {
   isTeamMember(org: string, teamSlug: string, user: string): Promise<boolean>;
   /** Text of a file on the default branch, or null when absent. */
   getFileText(repo: RepoRef, path: string): Promise<string | null>;
+  /**
+   * A file on the default branch with its blob sha, or null when absent. Given the `etag` of
+   * an earlier read, answers `"unchanged"` when the file is still the same: GitHub answers
+   * such a conditional request with 304, which costs nothing against the rate limit.
+   */
+  readRepoFile(repo: RepoRef, path: string, options?: { etag?: string | null }): Promise<RepoFile | "unchanged" | null>;
+}
+
+export interface RepoFile {
+  path: string;
+  /** Git blob sha of the content: changes exactly when the file does. */
+  sha: string;
+  text: string;
+  etag: string | null;
 }
 
 export function parseRepoRef(fullName: string): RepoRef {

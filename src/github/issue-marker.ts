@@ -3,7 +3,7 @@
  * `<!-- hub-sales {"lead":"<lead id>","kind":"<kind>"} -->`. The marker, not the title,
  * identifies an issue, so people may retitle issues freely.
  */
-export const ISSUE_KINDS = ["lead", "request-information", "deployment", "invoice", "configuration"] as const;
+export const ISSUE_KINDS = ["lead", "request-information", "deployment", "invoice", "configuration", "issue-form"] as const;
 export type IssueKind = (typeof ISSUE_KINDS)[number];
 
 export interface IssueMarker {

@@ -10,6 +10,7 @@ import type {
   IssueStateReason,
   NewIssue,
   ReactionContent,
+  RepoFile,
   RepoPermission,
   RepoRef,
 } from "./github-gateway.js";
@@ -57,6 +58,14 @@ const contentSchema = z.looseObject({
   type: z.string(),
   encoding: z.string().optional(),
   content: z.string().optional(),
+});
+
+const fileSchema = z.looseObject({
+  type: z.literal("file", { error: "must be a file" }),
+  path: z.string(),
+  sha: z.string().regex(/^[0-9a-f]{40}$/, { error: "must be a 40-hex blob sha" }),
+  encoding: z.literal("base64", { error: "must be base64 (files over 1 MB are not issue forms)" }),
+  content: z.string(),
 });
 
 const STATE_REASONS = new Set<string>(["completed", "not_planned", "duplicate", "reopened"]);
@@ -463,6 +472,29 @@ export class OctokitGitHubGateway implements GitHubGateway {
       }),
     );
     return z.string().parse(raw.data);
+  }
+
+  async readRepoFile(repo: RepoRef, path: string, options: { etag?: string | null } = {}): Promise<RepoFile | "unchanged" | null> {
+    const where = { method: "GET", url: `/repos/${repo.owner}/${repo.repo}/contents/${path}` };
+    let response: { data: unknown; headers: Record<string, unknown> };
+    try {
+      response = await this.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        ...repo,
+        path,
+        ...(options.etag ? { headers: { "if-none-match": options.etag } } : {}),
+      });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 304) return "unchanged";
+      if (status === 404) return null;
+      throw toGitHubApiError(error, where);
+    }
+    if (Array.isArray(response.data)) {
+      throw new GitHubApiError({ message: `${repo.owner}/${repo.repo}:${path} is a directory, not a file`, status: 200, ...where, retryable: false });
+    }
+    const file = parseWith(fileSchema, response.data, where);
+    const etag = typeof response.headers.etag === "string" ? response.headers.etag : null;
+    return { path: file.path, sha: file.sha, text: Buffer.from(file.content, "base64").toString("utf8"), etag };
   }
 
   private async call<T>(where: { method: string; url: string }, run: () => Promise<T>): Promise<T> {

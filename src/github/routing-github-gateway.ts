@@ -63,4 +63,7 @@ export class RoutingGitHubGateway implements GitHubGateway {
   async getFileText(repo: RepoRef, path: string) {
     return (await this.forOwner(repo.owner)).getFileText(repo, path);
   }
+  async readRepoFile(repo: RepoRef, path: string, options?: { etag?: string | null }) {
+    return (await this.forOwner(repo.owner)).readRepoFile(repo, path, options);
+  }
 }

@@ -11,7 +11,8 @@ import { formatMoney, formatMoneyForPeople } from "../../src/domain/money.js";
 import { newLeadFields, type Hub, type Lead, type LeadFields } from "../../src/domain/records.js";
 import type { IssueSnapshot, RepoRef } from "../../src/github/github-gateway.js";
 import { parseCommentMarker, parseIssueMarker, renderIssueMarker, type IssueKind } from "../../src/github/issue-marker.js";
-import { DEPLOYMENT_FORM_FIELDS } from "../../src/issue-forms/deployment-request-form.js";
+import { BUILT_IN_DEPLOYMENT_FORM } from "../../src/issue-forms/built-in-forms.js";
+import { completeFormSections } from "../support/complete-form.js";
 import { parseFormSections, renderFormSections } from "../../src/issue-forms/issue-form-sections.js";
 import { LEAD_STATUSES, type LeadStatus } from "../../src/pipeline/lead-status.js";
 
@@ -98,17 +99,9 @@ const ALL_LINKS_DONE: Partial<LeadEffects> = {
 
 /** A deployment body with every required form field answered. */
 function completeDeploymentBody(): string {
-  const answers: Record<string, string> = {
-    "Technical support contacts listed": "- [x] Technical contact present",
-  };
   return [
     renderIssueMarker({ lead: LEAD_ID, kind: "deployment" }),
-    renderFormSections(
-      DEPLOYMENT_FORM_FIELDS.map((f) => ({
-        label: f.label,
-        value: answers[f.label] ?? (f.required ? `answer for ${f.label}` : ""),
-      })),
-    ),
+    renderFormSections(completeFormSections(BUILT_IN_DEPLOYMENT_FORM, { "Technical support contacts listed": "- [x] Technical contact present" })),
   ].join("\n");
 }
 
@@ -359,7 +352,7 @@ describe("planLead: request information", () => {
     const body = creates[0]!.body;
     expect(parseIssueMarker(body)).toEqual({ lead: LEAD_ID, kind: "deployment" });
     const sections = parseFormSections(body);
-    expect([...sections.keys()]).toEqual(DEPLOYMENT_FORM_FIELDS.map((f) => f.label));
+    expect([...sections.keys()]).toEqual(BUILT_IN_DEPLOYMENT_FORM.fields.map((f) => f.label));
     expect(sections.get("The GitHub handle of the community representative")).toBe("@alice-rep, @bob-rep");
     expect(sections.get("Hub important dates")).toContain("2026-03-01");
     expect(sections.get("Hub Authentication Type")).toBe("pending");

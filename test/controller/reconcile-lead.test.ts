@@ -8,7 +8,8 @@ import { newLeadFields, type Lead, type LeadFields } from "../../src/domain/reco
 import { GitHubApiError } from "../../src/github/github-api-error.js";
 import type { RepoRef } from "../../src/github/github-gateway.js";
 import { parseCommentMarker } from "../../src/github/issue-marker.js";
-import { DEPLOYMENT_FORM_FIELDS } from "../../src/issue-forms/deployment-request-form.js";
+import { BUILT_IN_DEPLOYMENT_FORM } from "../../src/issue-forms/built-in-forms.js";
+import { personAnswer } from "../support/complete-form.js";
 import { parseFormSections, renderFormSections } from "../../src/issue-forms/issue-form-sections.js";
 import type { LeadStore } from "../../src/store/lead-store.js";
 import { SqliteLeadStore } from "../../src/store/sqlite-lead-store.js";
@@ -165,13 +166,13 @@ describe("reconcileLead against an in-memory GitHub and SQLite store", () => {
 
     // 4. The representatives fill in the form: the readiness comment is edited in place, the item moves to Ready.
     const sections = parseFormSections(deployment.body);
-    const filled = DEPLOYMENT_FORM_FIELDS.map((f) => ({
+    const filled = BUILT_IN_DEPLOYMENT_FORM.fields.map((f) => ({
       label: f.label,
       value:
         f.label === "Technical support contacts listed"
           ? "- [x] Technical contact present"
           : f.required && /pending/.test(sections.get(f.label) ?? "")
-            ? `our answer to ${f.label}`
+            ? personAnswer(f)
             : (sections.get(f.label) ?? ""),
     }));
     gateway.personEditsIssue(HUB, deployment.number, {

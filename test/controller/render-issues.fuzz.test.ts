@@ -143,8 +143,8 @@ describe("renderers, for any record values", { timeout: 120_000 }, () => {
   it("the hub-repo bodies (request information, deployment): the same, and the representatives are pinged", () => {
     fc.assert(
       fc.property(hubLeadArb, (lead) => {
-        const ri = renderRequestInformationBody(lead);
-        checkBody(ri, renderRequestInformationBody(neutral(lead, []).lead), lead.githubHandles, "request-information");
+        const ri = renderRequestInformationBody({ lead });
+        checkBody(ri, renderRequestInformationBody({ lead: neutral(lead, []).lead }), lead.githubHandles, "request-information");
         for (const handle of lead.githubHandles) assert.ok(ri.includes(`@${handle}`), `@${handle} is pinged`);
         const deployment = renderDeploymentBody({ lead, requestInformationUrl: "https://github.com/2i2c-org/infrastructure/issues/7" });
         checkBody(deployment, renderDeploymentBody({ lead: neutral(lead, []).lead, requestInformationUrl: "https://github.com/2i2c-org/infrastructure/issues/7" }), lead.githubHandles, "deployment");

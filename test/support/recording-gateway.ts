@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type {
   BacklogBoard,
   CommentSnapshot,
@@ -7,6 +8,7 @@ import type {
   IssueStateReason,
   NewIssue,
   ReactionContent,
+  RepoFile,
   RepoPermission,
   RepoRef,
 } from "../../src/github/github-gateway.js";
@@ -314,6 +316,18 @@ export class RecordingGateway implements GitHubGateway {
   async getFileText(repo: RepoRef, path: string): Promise<string | null> {
     await this.#enter("getFileText", [repo, path]);
     return null;
+  }
+
+  /** Files on the default branch, by `owner/repo:path`. */
+  readonly files = new Map<string, string>();
+
+  async readRepoFile(repo: RepoRef, path: string, options: { etag?: string | null } = {}): Promise<RepoFile | "unchanged" | null> {
+    await this.#enter("readRepoFile", [repo, path, options]);
+    const text = this.files.get(`${repo.owner}/${repo.repo}:${path}`);
+    if (text === undefined) return null;
+    const sha = createHash("sha1").update(`blob ${Buffer.byteLength(text)}\0${text}`).digest("hex");
+    if (options.etag === `"${sha}"`) return "unchanged";
+    return { path, sha, text, etag: `"${sha}"` };
   }
 
   // ---- Internals

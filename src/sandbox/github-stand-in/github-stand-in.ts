@@ -413,7 +413,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       });
     };
     const sendJson = (status: number, json: unknown, headers: Record<string, string> = {}): void =>
-      finish(status, { "content-type": "application/json; charset=utf-8", ...headers }, status === 204 ? null : JSON.stringify(json));
+      finish(status, { "content-type": "application/json; charset=utf-8", ...headers }, status === 204 || status === 304 ? null : JSON.stringify(json));
 
     if (kind === "page") {
       const page = method === "GET" ? renderHtmlPage(state, url.pathname) : null;

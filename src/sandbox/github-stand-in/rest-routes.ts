@@ -291,7 +291,7 @@ route("GET", "/repos/:owner/:repo/contents/*path", (ctx) => {
     type,
     name: p.split("/").pop(),
     path: p,
-    sha: sha1Hex(`${type}:${p}:${repo.files.get(p) ?? ""}`),
+    sha: type === "file" ? gitBlobSha(repo.files.get(p) ?? "") : sha1Hex(`tree:${p}:${repo.files.get(p) ?? ""}`),
     size,
     url: `${api}/repos/${repo.owner}/${repo.name}/contents/${p}`,
     html_url: `${web}/${repo.owner}/${repo.name}/blob/${repo.defaultBranch}/${p}`,
@@ -304,9 +304,12 @@ route("GET", "/repos/:owner/:repo/contents/*path", (ctx) => {
     if (/application\/vnd\.github(\.v3)?\.raw/.test(accept)) {
       return { status: 200, text: { contentType: "text/plain; charset=utf-8", body: text } };
     }
+    // Like GitHub: an ETag per version, and 304 without a body to a request that names it.
+    const etag = `W/"${gitBlobSha(text)}"`;
+    if (String(ctx.headers["if-none-match"] ?? "") === etag) return { status: 304, headers: { etag } };
     const size = Buffer.byteLength(text);
     const base64 = Buffer.from(text, "utf8").toString("base64").replace(/(.{60})/g, "$1\n");
-    return ok({ ...entry(path, "file", size), encoding: "base64", content: base64 });
+    return ok({ ...entry(path, "file", size), encoding: "base64", content: base64 }, 200, { etag });
   }
   const prefix = `${path}/`;
   const children = new Map<string, "file" | "dir">();
@@ -559,3 +562,9 @@ function sha1Hex(text: string): string {
   return createHash("sha1").update(text).digest("hex");
 }
 
+
+/** Git's blob id, which GitHub reports as a file's `sha`: sha1 of `blob <bytes>\0<content>`. */
+function gitBlobSha(text: string): string {
+  const content = Buffer.from(text, "utf8");
+  return createHash("sha1").update(Buffer.concat([Buffer.from(`blob ${content.length}\0`), content])).digest("hex");
+}
