@@ -4,7 +4,7 @@ import { parseFormReference } from "../issue-forms/form-reference.js";
 import { parseIssueUrl } from "./issue-url.js";
 import { loadLeadEffects } from "./lead-effects-store.js";
 import type { LeadObservation, ObservedForms } from "./lead-observation.js";
-import { watchesHubIssues } from "./plan-lead.js";
+import { isDeploymentWanted, watchesHubIssues } from "./plan-lead.js";
 import type { ReconcileDeps } from "./reconcile-deps.js";
 
 /**
@@ -27,7 +27,7 @@ export async function observeLead(leadId: string, deps: ReconcileDeps): Promise<
     hubSide ? fetchRecorded(lead.requestInformationIssue, "request-information", lead.id, deps) : null,
     hubSide ? fetchRecorded(lead.deploymentIssue, "deployment", lead.id, deps) : null,
   ]);
-  const forms = hubSide ? await observeForms(requestInformationIssue, deploymentIssue, deps) : undefined;
+  const forms = hubSide ? await observeForms({ requestInformationIssue, deploymentIssue, effects }, deps) : undefined;
   return { lead, hubs, today: deps.today(), leadIssue, requestInformationIssue, deploymentIssue, effects, ...(forms ? { forms } : {}) };
 }
 
@@ -37,10 +37,10 @@ export async function observeLead(leadId: string, deps: ReconcileDeps): Promise<
  * the version it names, read from the store.
  */
 async function observeForms(
-  requestInformationIssue: IssueSnapshot | null,
-  deploymentIssue: IssueSnapshot | null,
+  observed: Pick<LeadObservation, "requestInformationIssue" | "deploymentIssue" | "effects">,
   deps: ReconcileDeps,
 ): Promise<ObservedForms | undefined> {
+  const { requestInformationIssue, deploymentIssue } = observed;
   const source = deps.issueForms;
   if (!source) return undefined;
   const hubRepo = deps.hubRepo;
@@ -49,9 +49,9 @@ async function observeForms(
   if (!requestInformationIssue) {
     forms.requestInformation = await source.current({ hubRepo, kind: "request-information", file: issues.request_information.form });
   }
-  if (!deploymentIssue) {
+  if (!deploymentIssue && isDeploymentWanted(requestInformationIssue, observed.effects)) {
     forms.deployment = await source.current({ hubRepo, kind: "deployment", file: issues.deployment.form });
-  } else if (deploymentIssue.state === "open") {
+  } else if (deploymentIssue?.state === "open") {
     const ref = parseFormReference(deploymentIssue.body);
     // An issue without a reference was opened from the built-in copy, which the plan uses by default.
     const openedWith = ref ? ((await source.openedWith(ref)) ?? (await source.current({ hubRepo, kind: "deployment", file: ref.file }))) : undefined;

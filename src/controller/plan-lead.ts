@@ -5,7 +5,8 @@ import { escapeMarkdown } from "../github/markdown-text.js";
 import { DEFAULT_ISSUE_SETTINGS } from "../config/hub-sales-config.schema.js";
 import { formIssueSettings } from "../issue-forms/form-issue-settings.js";
 import { checkFormReadiness } from "../issue-forms/form-readiness.js";
-import { builtInForm } from "../issue-forms/issue-form-source.js";
+import { parseFormReference } from "../issue-forms/form-reference.js";
+import { builtInForm, type ResolvedForm } from "../issue-forms/issue-form-source.js";
 import { parseFormSections } from "../issue-forms/issue-form-sections.js";
 import { isOpenStatus, LEAD_STATUSES, type LeadStatus } from "../pipeline/lead-status.js";
 import { unmetGuards } from "../pipeline/transition-rules.js";
@@ -32,6 +33,11 @@ export interface PlanContext {
  */
 export function watchesHubIssues(status: LeadStatus): boolean {
   return status === "Needs Admin";
+}
+
+/** `/request-deployment` was run, or the request-information issue was closed as completed. */
+export function isDeploymentWanted(ri: IssueSnapshot | null, effects: LeadObservation["effects"]): boolean {
+  return effects.deploymentRequested || (ri?.state === "closed" && ri.stateReason === "completed");
 }
 
 /**
@@ -80,7 +86,7 @@ function planHubSide(observed: LeadObservation, { config }: PlanContext): LeadAc
   }
 
   const deployment = observed.deploymentIssue;
-  const deploymentWanted = effects.deploymentRequested || (ri.state === "closed" && ri.stateReason === "completed");
+  const deploymentWanted = isDeploymentWanted(ri, effects);
   if (!deployment) {
     if (deploymentWanted) {
       const form = observed.forms?.deployment ?? builtInForm("deployment");
@@ -111,7 +117,7 @@ function planHubSide(observed: LeadObservation, { config }: PlanContext): LeadAc
   }
 
   if (deployment.state === "open") {
-    const form = observed.forms?.deploymentOpenedWith ?? builtInForm("deployment");
+    const form = formOpenedWith(deployment, observed);
     const readiness = checkFormReadiness(form.form, parseFormSections(deployment.body), config.issues.deployment.label_aliases);
     const body = renderReadinessComment({
       missing: readiness.missing,
@@ -164,6 +170,17 @@ function planHubSide(observed: LeadObservation, { config }: PlanContext): LeadAc
     }
   }
   return actions;
+}
+
+/**
+ * The form the deployment request answers: as observed, or — for a request opened in this
+ * very run — the form it was just rendered from; without a reference, the built-in copy.
+ */
+function formOpenedWith(deployment: IssueSnapshot, observed: LeadObservation): ResolvedForm {
+  if (observed.forms?.deploymentOpenedWith) return observed.forms.deploymentOpenedWith;
+  const ref = parseFormReference(deployment.body);
+  const justUsed = observed.forms?.deployment;
+  return ref && justUsed?.ref?.sha === ref.sha ? justUsed : builtInForm("deployment");
 }
 
 /** `[Request deployment] New Hub: nasa-veda` → `nasa-veda`, when people retitled it to the hub's name. */
