@@ -491,6 +491,22 @@ describe("OctokitGitHubGateway permissions and files", () => {
     expect(await newGateway().getFileText(sales, ".github/hub-sales.yml")).toBe(text);
   });
 
+  it("readRepoFile returns text, blob sha and etag, then 'unchanged' for a conditional request answered 304", async () => {
+    const text = "name: Request deployment\nbody: []\n";
+    const sha = "5c314d715498fa6583b28ed792cc2fb4e1a12738"; // git hash-object of `text`
+    const path = ".github%2FISSUE_TEMPLATE%2Fform.yml";
+    nock(API)
+      .get(`${SALES_PATH}/contents/${path}`)
+      .reply(200, { type: "file", path: ".github/ISSUE_TEMPLATE/form.yml", sha, encoding: "base64", content: Buffer.from(text).toString("base64") }, { etag: 'W/"abc"' });
+    expect(await newGateway().readRepoFile(sales, ".github/ISSUE_TEMPLATE/form.yml")).toEqual({ path: ".github/ISSUE_TEMPLATE/form.yml", sha, text, etag: 'W/"abc"' });
+    nock(API).get(`${SALES_PATH}/contents/${path}`).matchHeader("if-none-match", 'W/"abc"').reply(304);
+    expect(await newGateway().readRepoFile(sales, ".github/ISSUE_TEMPLATE/form.yml", { etag: 'W/"abc"' })).toBe("unchanged");
+    mockGetContent(path, 404, { message: "Not Found" });
+    expect(await newGateway().readRepoFile(sales, ".github/ISSUE_TEMPLATE/form.yml")).toBeNull();
+    mockGetContent(path, 200, { type: "file", path: ".github/ISSUE_TEMPLATE/form.yml", encoding: "base64", content: "" });
+    await expect(newGateway().readRepoFile(sales, ".github/ISSUE_TEMPLATE/form.yml")).rejects.toThrow(/unexpected response from GitHub GET .*contents.*: sha: /);
+  });
+
   it("getFileText returns null on 404 and refuses a directory", async () => {
     mockGetContent(".github%2Fhub-sales.yml", 404, { message: "Not Found" });
     expect(await newGateway().getFileText(sales, ".github/hub-sales.yml")).toBeNull();

@@ -1,4 +1,4 @@
-import { createHmac, createSign, generateKeyPairSync } from "node:crypto";
+import { createHash, createHmac, createSign, generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verify as verifyWebhookSignature } from "@octokit/webhooks-methods";
@@ -386,6 +386,25 @@ describe("repository, contents and permissions", () => {
     await expect(app.rest.repos.getContent({ owner: "2i2c-org", repo: "sales", path: ".github/nope.yml" })).rejects.toMatchObject({ status: 404 });
     const { data: dir } = await app.rest.repos.getContent({ owner: "2i2c-org", repo: "sales", path: ".github" });
     expect(Array.isArray(dir) && dir.map((e) => e.name)).toEqual(["hub-sales.yml"]);
+  });
+
+  it("serves a file with its git blob sha and an ETag, and answers 304 to a request naming that ETag", async () => {
+    const text = "name: Request deployment\nbody:\n  - type: input\n    attributes: {label: Hub name}\n";
+    standIn.setFile({ repo: HUBS, path: ".github/ISSUE_TEMPLATE/form.yml", text });
+    const get = (headers: Record<string, string> = {}) =>
+      app.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: "2i2c-org", repo: "infrastructure", path: ".github/ISSUE_TEMPLATE/form.yml", headers });
+    const first = await get();
+    const blobSha = createHash("sha1").update(`blob ${Buffer.byteLength(text)}\0${text}`).digest("hex");
+    expect(first.data).toMatchObject({ type: "file", sha: blobSha, encoding: "base64" });
+    expect(Buffer.from((first.data as { content: string }).content, "base64").toString("utf8")).toBe(text);
+    const etag = first.headers.etag!;
+    expect(etag).toBe(`W/"${blobSha}"`);
+    await expect(get({ "if-none-match": etag })).rejects.toMatchObject({ status: 304 });
+
+    standIn.setFile({ repo: HUBS, path: ".github/ISSUE_TEMPLATE/form.yml", text: `${text}  - type: textarea\n    attributes: {label: Notes}\n` });
+    const changed = await get({ "if-none-match": etag });
+    expect((changed.data as { sha: string }).sha).not.toBe(blobSha);
+    expect(changed.headers.etag).not.toBe(etag);
   });
 
   it("answers collaborator permissions and team memberships", async () => {
