@@ -187,6 +187,35 @@ describe("valid variations", () => {
     expect(config.airtable.fields).toEqual({ Status: "Stage" });
   });
 
+  it("takes a hub-repo form file for the hub issues; given alone it keeps the default title and labels", () => {
+    const config = ok(
+      [
+        "hub_repo: a/b",
+        "issues:",
+        "  deployment: { form: 2_new-hub-provide-info.yml, label_aliases: { Hub important dates: [Important dates] } }",
+        "  request_information:",
+        "    form: .github/ISSUE_TEMPLATE/3_new_hub-request-info.yaml",
+      ].join("\n"),
+    );
+    expect(config.issues.deployment).toEqual({
+      ...DEFAULTS.issues.deployment,
+      form: "2_new-hub-provide-info.yml",
+      label_aliases: { "Hub important dates": ["Important dates"] },
+    });
+    expect(config.issues.request_information).toEqual({ ...DEFAULTS.issues.request_information, form: "3_new_hub-request-info.yaml" });
+    expect(config.issues.lead).toEqual(DEFAULTS.issues.lead);
+  });
+
+  it.each(["../secrets.yml", "forms/new-hub.yml", "new-hub.md", ""])("refuses form: %j", (file) => {
+    expect(problems(`hub_repo: a/b\nissues:\n  deployment:\n    form: "${file}"\n`)).toEqual([
+      `issues.deployment.form: must be a file name in the hub repo's .github/ISSUE_TEMPLATE/ ending in .yml or .yaml, e.g. "2_new-hub-provide-info.yml"`,
+    ]);
+  });
+
+  it("keeps form off the lead issue, which the hub repo has no form for", () => {
+    expect(problems("hub_repo: a/b\nissues:\n  lead: { form: x.yml }\n")[0]).toMatch(/^issues\.lead: unknown key "form"/);
+  });
+
   it("validates an already-parsed object (what context.config returns)", () => {
     expect(validateConfig({ hub_repo: "a/b" })).toEqual({ ok: true, config: { ...DEFAULTS, hub_repo: "a/b" } });
   });

@@ -1,23 +1,17 @@
-import { readFileSync } from "node:fs";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { newLeadFields } from "../../src/domain/records.js";
-import { parseIssueForm, type IssueForm } from "../../src/issue-forms/issue-form.schema.js";
 import { parseFormSections } from "../../src/issue-forms/issue-form-sections.js";
 import { HUB_REPO, SALES_REPO, SANDBOX_CONFIG, startSandboxWorld, type SandboxWorld } from "../support/sandbox-world.js";
+import { formFixture, validForm } from "../support/issue-form-fixtures.js";
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/issue-forms/${name}`, import.meta.url), "utf8");
-const PUBLISHED = fixture("2_new-hub-provide-info.yml");
-const EARLIER = fixture("2_new-hub-provide-info.16-fields.yml");
+const PUBLISHED = formFixture("2_new-hub-provide-info.yml");
+const EARLIER = formFixture("2_new-hub-provide-info.16-fields.yml");
 const FILE = "2_new-hub-provide-info.yml";
 const PATH = `.github/ISSUE_TEMPLATE/${FILE}`;
 const CONTACTS = "Technical support contacts listed";
 
-function labelsOf(text: string): string[] {
-  const parsed = parseIssueForm(text);
-  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-  return (parsed.form as IssueForm).fields.map((f) => f.label);
-}
+const labelsOf = (text: string) => validForm(text).fields.map((f) => f.label);
 
 describe("the hub repo's issue forms, end to end through the stand-in", () => {
   let world: SandboxWorld;

@@ -1,21 +1,15 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BUILT_IN_DEPLOYMENT_FORM } from "../../src/issue-forms/built-in-forms.js";
 import { checkFormReadiness } from "../../src/issue-forms/form-readiness.js";
-import { parseIssueForm, type IssueForm } from "../../src/issue-forms/issue-form.schema.js";
 import { NO_RESPONSE, parseFormSections, renderFormSections } from "../../src/issue-forms/issue-form-sections.js";
 import { recordAnswers } from "../../src/issue-forms/record-answers.js";
 import { renderIssueForm } from "../../src/issue-forms/render-issue-form.js";
 import { completeFormSections } from "../support/complete-form.js";
+import { formFixture, validForm } from "../support/issue-form-fixtures.js";
 
-function form(text: string): IssueForm {
-  const parsed = parseIssueForm(text);
-  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-  return parsed.form;
-}
 
 /** A small form with one field of each kind, required and optional. */
-const FORM = form(`
+const FORM = validForm(`
 name: Readiness
 body:
   - type: markdown
@@ -123,7 +117,7 @@ describe("checkFormReadiness", () => {
       serviceStartDate: "2030-03-01",
       requestInformationUrl: null,
     });
-    const published = form(readFileSync(new URL("../fixtures/issue-forms/2_new-hub-provide-info.yml", import.meta.url), "utf8"));
+    const published = validForm(formFixture("2_new-hub-provide-info.yml"));
     const { missing } = checkFormReadiness(published, parseFormSections(renderIssueForm(published, answers)));
     expect(missing).toEqual([
       "Technical support contacts listed",

@@ -1,13 +1,13 @@
-import { readFileSync } from "node:fs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GitHubApiError } from "../../src/github/github-api-error.js";
 import { BUILT_IN_DEPLOYMENT_FORM } from "../../src/issue-forms/built-in-forms.js";
 import { IssueFormSource } from "../../src/issue-forms/issue-form-source.js";
 import { SqliteLeadStore } from "../../src/store/sqlite-lead-store.js";
 import { RecordingGateway } from "../support/recording-gateway.js";
+import { formFixture } from "../support/issue-form-fixtures.js";
 
-const PUBLISHED = readFileSync(new URL("../fixtures/issue-forms/2_new-hub-provide-info.yml", import.meta.url), "utf8");
-const EARLIER = readFileSync(new URL("../fixtures/issue-forms/2_new-hub-provide-info.16-fields.yml", import.meta.url), "utf8");
+const PUBLISHED = formFixture("2_new-hub-provide-info.yml");
+const EARLIER = formFixture("2_new-hub-provide-info.16-fields.yml");
 const HUB = { owner: "org", repo: "hub" };
 const SALES = { owner: "org", repo: "sales" };
 const FILE = "2_new-hub-provide-info.yml";

@@ -2,14 +2,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BUILT_IN_DEPLOYMENT_FORM, BUILT_IN_REQUEST_INFORMATION_FORM } from "../../src/issue-forms/built-in-forms.js";
 import { parseIssueForm, type IssueForm } from "../../src/issue-forms/issue-form.schema.js";
+import { formFixture, validForm } from "../support/issue-form-fixtures.js";
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/issue-forms/${name}`, import.meta.url), "utf8");
 
-function form(text: string): IssueForm {
-  const parsed = parseIssueForm(text);
-  if (!parsed.ok) throw new Error(`expected a valid form, got: ${parsed.problems.join("; ")}`);
-  return parsed.form;
-}
 
 /** `i` input, `t` textarea, `d` dropdown, `c` checkboxes; upper case when required. */
 function shape(f: IssueForm): string {
@@ -60,7 +55,7 @@ describe("parseIssueForm on the hub repo's published forms", () => {
       shape: "",
     },
   ])("$file: $fields fields", ({ file, name, title, labels, fields, shape: expected }) => {
-    const parsed = form(fixture(file));
+    const parsed = validForm(formFixture(file));
     expect(parsed.name).toBe(name);
     expect(parsed.title).toBe(title);
     expect(parsed.labels).toEqual(labels);
@@ -69,30 +64,30 @@ describe("parseIssueForm on the hub repo's published forms", () => {
   });
 
   it("reads options, multiple choice, per-option requirements and folded labels", () => {
-    const collect = form(fixture("2_new-hub-collect-info.yml"));
+    const collect = validForm(formFixture("2_new-hub-collect-info.yml"));
     const features = collect.fields.find((f) => f.label === "Extra features you'd like to enable");
     expect(features).toMatchObject({ type: "dropdown", multiple: true, options: expect.arrayContaining(["Dedicated Kubernetes cluster"]) });
-    const phase1 = form(fixture("02_new-hub_phase-1.yaml"));
+    const phase1 = validForm(formFixture("02_new-hub_phase-1.yaml"));
     expect(phase1.fields[1]!.label).toBe("Required information for setting up a cloud account for a new community on a dedicated cluster.");
-    const boxes = form("name: x\nbody:\n  - type: checkboxes\n    attributes:\n      label: Code of conduct\n      options:\n        - label: I agree\n          required: true\n");
+    const boxes = validForm("name: x\nbody:\n  - type: checkboxes\n    attributes:\n      label: Code of conduct\n      options:\n        - label: I agree\n          required: true\n");
     expect(boxes.fields[0]).toEqual({ type: "checkboxes", id: null, label: "Code of conduct", required: false, options: [{ label: "I agree", required: true }] });
   });
 
   it("takes labels as GitHub does: a list or one comma-separated string", () => {
-    expect(form('name: x\nlabels: "new hub, type: hub"\nbody:\n  - type: input\n    attributes: {label: A}\n').labels).toEqual(["new hub", "type: hub"]);
+    expect(validForm('name: x\nlabels: "new hub, type: hub"\nbody:\n  - type: input\n    attributes: {label: A}\n').labels).toEqual(["new hub", "type: hub"]);
   });
 
   it("reports the published request-information form, which is not valid YAML, with its line", () => {
-    expect(parseIssueForm(fixture("3_new_hub-request-info.yaml"))).toEqual({
+    expect(parseIssueForm(formFixture("3_new_hub-request-info.yaml"))).toEqual({
       ok: false,
       problems: [expect.stringMatching(/^not valid YAML: .* at line 48, column \d+$/)],
     });
     // Quoted as YAML wants, the same form is a valid request-information form.
-    const fixed = fixture("3_new_hub-request-info.yaml").replace(
+    const fixed = formFixture("3_new_hub-request-info.yaml").replace(
       '- label: "New Hub - Collect Information" issue was opened by a Community Representative',
       "- label: '\"New Hub - Collect Information\" issue was opened by a Community Representative'",
     );
-    expect(shape(form(fixed))).toBe("TTc");
+    expect(shape(validForm(fixed))).toBe("TTc");
   });
 });
 
@@ -142,7 +137,7 @@ describe("parseIssueForm refuses what GitHub refuses, one line per problem", () 
 
 describe("the built-in copies", () => {
   it("the deployment copy has the 17 fields of the last published form: labels, types, requirements and options", () => {
-    const published = form(fixture("2_new-hub-provide-info.yml"));
+    const published = validForm(formFixture("2_new-hub-provide-info.yml"));
     expect(BUILT_IN_DEPLOYMENT_FORM.fields).toHaveLength(17);
     expect(BUILT_IN_DEPLOYMENT_FORM.fields.map(({ id: _id, ...rest }) => rest)).toEqual(published.fields.map(({ id: _id, ...rest }) => rest));
     expect(BUILT_IN_DEPLOYMENT_FORM.title).toBe(published.title);
@@ -158,5 +153,14 @@ describe("the built-in copies", () => {
       ["Community Representative(s)", "textarea"],
       ["Tasks to complete the information collection phase", "checkboxes"],
     ]);
+  });
+});
+
+describe("the README's hub repo form", () => {
+  it("is a valid issue form", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const example = /```yaml\n(# \.github\/ISSUE_TEMPLATE\/[\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    expect(shape(validForm(example!))).toBe("ICDi");
   });
 });

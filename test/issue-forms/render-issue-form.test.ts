@@ -1,20 +1,14 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderDeploymentBody, renderRequestInformationBody } from "../../src/controller/render-hub-issues.js";
 import { BUILT_IN_DEPLOYMENT_FORM } from "../../src/issue-forms/built-in-forms.js";
 import { formIssueSettings, titleTemplateOf } from "../../src/issue-forms/form-issue-settings.js";
 import { parseFormReference } from "../../src/issue-forms/form-reference.js";
-import { parseIssueForm, type IssueForm } from "../../src/issue-forms/issue-form.schema.js";
+import type { IssueForm } from "../../src/issue-forms/issue-form.schema.js";
 import { NO_RESPONSE, parseFormSections } from "../../src/issue-forms/issue-form-sections.js";
 import { recordAnswers, type RecordFacts } from "../../src/issue-forms/record-answers.js";
 import { renderIssueForm } from "../../src/issue-forms/render-issue-form.js";
+import { formFixture, validForm } from "../support/issue-form-fixtures.js";
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/issue-forms/${name}`, import.meta.url), "utf8");
-function form(text: string): IssueForm {
-  const parsed = parseIssueForm(text);
-  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-  return parsed.form;
-}
 
 const FACTS: RecordFacts = {
   leadName: "Data Science Lab",
@@ -28,7 +22,7 @@ describe("renderIssueForm: form → body → parsed sections", () => {
   it.each(["2_new-hub-provide-info.yml", "2_new-hub-provide-info.16-fields.yml", "2_new-hub-collect-info.yml", "new-hub.yml", "02_new-hub_phase-1.yaml"])(
     "%s: one section per field in the form's order, pending when required, _No response_ when optional",
     (file) => {
-      const f = form(fixture(file));
+      const f = validForm(formFixture(file));
       const sections = parseFormSections(renderIssueForm(f, nothingKnown));
       expect([...sections.keys()]).toEqual(f.fields.map((x) => x.label));
       for (const field of f.fields) {
@@ -40,7 +34,7 @@ describe("renderIssueForm: form → body → parsed sections", () => {
   );
 
   it("fills what the record knows into the published deployment form", () => {
-    const f = form(fixture("2_new-hub-provide-info.yml"));
+    const f = validForm(formFixture("2_new-hub-provide-info.yml"));
     const sections = parseFormSections(renderIssueForm(f, recordAnswers("deployment", FACTS)));
     expect(sections.get("The GitHub handle of the community representative")).toBe("@alice, @bob");
     expect(sections.get("Hub important dates")).toBe("- **Required start date**: 2030-03-01\n- **Any important dates for usage**: pending");
@@ -51,17 +45,17 @@ describe("renderIssueForm: form → body → parsed sections", () => {
   });
 
   it("matches renamed fields of older forms, and configured label aliases", () => {
-    const oldest = parseFormSections(renderIssueForm(form(fixture("new-hub.yml")), recordAnswers("deployment", FACTS)));
+    const oldest = parseFormSections(renderIssueForm(validForm(formFixture("new-hub.yml")), recordAnswers("deployment", FACTS)));
     expect(oldest.get("Community Representative")).toBe("@alice, @bob");
     expect(oldest.get("Target start date")).toBe("2030-03-01");
-    const renamed = form("name: x\nbody:\n  - type: input\n    attributes: {label: Who asks}\n    validations: {required: true}\n");
+    const renamed = validForm("name: x\nbody:\n  - type: input\n    attributes: {label: Who asks}\n    validations: {required: true}\n");
     expect(parseFormSections(renderIssueForm(renamed, recordAnswers("deployment", FACTS))).get("Who asks")).toBe("pending");
     const aliased = recordAnswers("deployment", FACTS, { "The GitHub handle of the community representative": ["Who asks"] });
     expect(parseFormSections(renderIssueForm(renamed, aliased)).get("Who asks")).toBe("@alice, @bob");
   });
 
   it("wraps a known answer of a textarea with `render` in a code block, as GitHub does", () => {
-    const logs = form("name: x\nbody:\n  - type: textarea\n    attributes: {label: Logs, render: shell}\n");
+    const logs = validForm("name: x\nbody:\n  - type: textarea\n    attributes: {label: Logs, render: shell}\n");
     expect(renderIssueForm(logs, () => "exit 1")).toBe("### Logs\n\n```shell\nexit 1\n```");
     expect(renderIssueForm(logs, nothingKnown)).toBe(`### Logs\n\n${NO_RESPONSE}`);
   });
