@@ -13,6 +13,7 @@ import type { IssueSnapshot, RepoRef } from "../../src/github/github-gateway.js"
 import { parseCommentMarker, parseIssueMarker, renderIssueMarker, type IssueKind } from "../../src/github/issue-marker.js";
 import { BUILT_IN_DEPLOYMENT_FORM } from "../../src/issue-forms/built-in-forms.js";
 import { completeFormSections } from "../support/complete-form.js";
+import { formFixture, validForm } from "../support/issue-form-fixtures.js";
 import { parseFormSections, renderFormSections } from "../../src/issue-forms/issue-form-sections.js";
 import { LEAD_STATUSES, type LeadStatus } from "../../src/pipeline/lead-status.js";
 
@@ -665,5 +666,64 @@ describe("planLead: every status", () => {
       effects: { commentsPosted: ["link:request-information"], subIssuesLinked: ["request-information"] },
     });
     expect(plan(observed)).toEqual([]);
+  });
+});
+
+describe("planLead: the hub repo's own forms", () => {
+  const FORM_CONFIG = configOrThrow(
+    parseConfigText(
+      `${CONFIG_TEXT}\nissues:\n  deployment: { form: 2_new-hub-provide-info.yml, label_aliases: { "Hub important dates": ["Important dates"] } }\n  request_information: { form: ri.yml }`,
+    ),
+  );
+  const ref = (file: string) => ({ file, sha: "c".repeat(40) });
+  const riForm = validForm(
+    formFixture("3_new_hub-request-info.yaml").replace(
+      '- label: "New Hub - Collect Information" issue was opened by a Community Representative',
+      "- label: '\"New Hub - Collect Information\" issue was opened'",
+    ),
+  );
+
+  it("opens the request-information issue from the hub repo's form, with its title and labels", () => {
+    const l = adminLead({ leadIssue: LEAD_URL });
+    const observed = observe(l, { leadIssue: settledLeadIssue(l, { cfg: FORM_CONFIG }), forms: { requestInformation: { form: riForm, ref: ref("ri.yml") } } });
+    const [create] = ofType(plan(observed, { cfg: FORM_CONFIG }), "create-issue");
+    expect(create).toMatchObject({ role: "request-information", title: "[Request Information] New Hub: Data Science Lab", labels: ["type: hub"] });
+    const sections = parseFormSections(create!.body);
+    expect([...sections.keys()]).toEqual(["Hub Description", "Community Representative(s)", "Tasks to complete the information gathering phase"]);
+    expect(sections.get("Community Representative(s)")).toMatch(/^Hey @alice-rep, @bob-rep!/);
+  });
+
+  it("opens the deployment request from the form it observed and says so on the body", () => {
+    const l = adminLead({ leadIssue: LEAD_URL, requestInformationIssue: RI_URL });
+    const form = { ...validForm(formFixture("2_new-hub-provide-info.16-fields.yml")), labels: ["new hub", "type: hub"] };
+    const observed = observe(l, {
+      leadIssue: settledLeadIssue(l, { cfg: FORM_CONFIG }),
+      requestInformationIssue: issue("request-information", 10, { state: "closed", stateReason: "completed" }),
+      effects: ALL_LINKS_DONE,
+      forms: { deployment: { form, ref: ref("2_new-hub-provide-info.yml") } },
+    });
+    const [create] = ofType(plan(observed, { cfg: FORM_CONFIG }), "create-issue");
+    expect(create!.labels).toEqual(["new hub", "type: hub"]);
+    expect(create!.body).toContain(`<!-- hub-sales-form {"file":"2_new-hub-provide-info.yml","sha":"${"c".repeat(40)}"} -->`);
+    expect([...parseFormSections(create!.body).keys()]).toEqual(form.fields.map((f) => f.label));
+  });
+
+  it("checks an open request against the form it was opened with, finding old labels through the configured aliases", () => {
+    const l = adminLead({ leadIssue: LEAD_URL, requestInformationIssue: RI_URL, deploymentIssue: DEPLOY_URL });
+    const old = validForm(formFixture("2_new-hub-collect-info.yml"));
+    const body = [
+      renderIssueMarker({ lead: LEAD_ID, kind: "deployment" }),
+      renderFormSections(completeFormSections(old, { "Important dates": "- **Required start date**: 2026-03-01" })),
+    ].join("\n");
+    const observed = observe(l, {
+      leadIssue: settledLeadIssue(l, { cfg: FORM_CONFIG }),
+      requestInformationIssue: issue("request-information", 10, { state: "closed", stateReason: "completed" }),
+      deploymentIssue: issue("deployment", 11, { body: body.replace("### Important dates", "### Hub important dates") }),
+      effects: { ...ALL_LINKS_DONE, backlogItem: { itemId: "PVTI_1", status: "New" } },
+      forms: { deploymentOpenedWith: { form: old, ref: ref("2_new-hub-collect-info.yml") } },
+    });
+    const actions = plan(observed, { cfg: FORM_CONFIG });
+    expect(ofType(actions, "upsert-readiness-comment")[0]!.body).toContain("✅ **The deployment request is complete**");
+    expect(ofType(actions, "set-backlog-status")).toEqual([{ type: "set-backlog-status", status: "Ready" }]);
   });
 });
