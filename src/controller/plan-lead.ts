@@ -1,8 +1,7 @@
-import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
+import { DEFAULT_ISSUE_SETTINGS, type HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import type { IssueSnapshot } from "../github/github-gateway.js";
 import { renderCommentMarker } from "../github/issue-marker.js";
 import { escapeMarkdown } from "../github/markdown-text.js";
-import { DEFAULT_ISSUE_SETTINGS } from "../config/hub-sales-config.schema.js";
 import { formIssueSettings } from "../issue-forms/form-issue-settings.js";
 import { checkFormReadiness } from "../issue-forms/form-readiness.js";
 import { parseFormReference } from "../issue-forms/form-reference.js";
