@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderDeploymentBody, renderRequestInformationBody } from "../../src/controller/render-hub-issues.js";
+import { renderDeploymentBody, renderReadinessComment, renderRequestInformationBody } from "../../src/controller/render-hub-issues.js";
 import { BUILT_IN_DEPLOYMENT_FORM } from "../../src/issue-forms/built-in-forms.js";
 import { formIssueSettings, titleTemplateOf } from "../../src/issue-forms/form-issue-settings.js";
 import { parseFormReference } from "../../src/issue-forms/form-reference.js";
@@ -122,5 +122,18 @@ describe("formIssueSettings: title and labels", () => {
     ["New hub -", "New hub - {name}"],
   ])("titleTemplateOf(%j) → %j", (title, expected) => {
     expect(titleTemplateOf(title)).toBe(expected);
+  });
+});
+
+describe("renderReadinessComment: answers outside a dropdown's options", () => {
+  it("names them, quoting what was typed as text (no mention, no HTML comment), and completes despite an optional one", () => {
+    const notAnOption = (required: boolean) => [{ label: "Hub Authentication Type", answer: "<!-- @everyone Okta", options: ["GitHub", "Google"], required }];
+    const blocking = renderReadinessComment({ missing: [], notAnOption: notAnOption(true), githubHandles: ["alice"], marker: "<!-- m -->" });
+    expect(blocking).toContain("Still needed");
+    expect(blocking).toContain('- [ ] Hub Authentication Type: "&lt;!-- @&#8203;everyone Okta" is not one of its options ("GitHub", "Google")');
+    expect(blocking.match(/<!--/g)).toHaveLength(1);
+    const optional = renderReadinessComment({ missing: [], notAnOption: notAnOption(false), githubHandles: ["alice"], marker: "<!-- m -->" });
+    expect(optional).toContain("The deployment request is complete");
+    expect(optional).toContain("optional, so it holds nothing back");
   });
 });
