@@ -433,7 +433,7 @@ function describeProjects(costs: readonly CloudProjectCost[]): string {
   return costs
     .map((cost) => {
       const onlyHub = cost.hubs.length === 1 && cost.hubs[0] === cost.project;
-      const name = cost.label ? `${cost.project} (${cost.label})` : cost.project;
+      const name = cost.label ? `${cost.project} "${cost.label}"` : cost.project;
       return onlyHub ? `hub ${name}: ${formatMoney(cost.amount)}` : `project ${name} (hub${cost.hubs.length > 1 ? "s" : ""} ${cost.hubs.join(", ")}): ${formatMoney(cost.amount)}`;
     })
     .join("; ");
