@@ -103,7 +103,7 @@ describe("cloud cost exports end to end: import, attribute, invoice", () => {
       ["Harbor Health", "Cloud costs — 2026-03", harbor],
       ["Riverbend College", "Managed hub operations fee — Education", fees.riverbend],
     ]);
-    const uniCloud = rows.find((r) => r.community === "Example University" && r.item.startsWith("Cloud"))!;
+    const uniCloud = rows.find((r) => r.community === "Example University" && r.item!.startsWith("Cloud"))!;
     expect(uniCloud.note).toBe(
       'project example-university (hub example-university-staging): 84.50; project example-university-hubs "Example University" (hubs example-university, example-university-staging): 1500.00; hub example-university-staging: 7.25',
     );
