@@ -180,6 +180,12 @@ export function computeInvoiceBatch(input: ComputeInvoiceBatchInput): InvoiceBat
   const inCurrency = (cost: CloudProjectCost) => cost.currency.trim().toUpperCase() === currency;
   const otherCurrencies: CloudProjectCost[] = [];
   const notBilledProjects: NotBilledCloudCost[] = [];
+  // A community whose costs are held back by a shared project is told so, not asked to import again.
+  const sharedByLead = new Map<string, string[]>();
+  for (const cost of attribution.unattributed) {
+    if (cost.reason !== "shared") continue;
+    for (const c of cost.communities) sharedByLead.set(c.leadId, [...(sharedByLead.get(c.leadId) ?? []), cost.project]);
+  }
 
   const invoicedLeadIds = new Set<string>();
   const communities: CommunityInvoice[] = [];
@@ -276,13 +282,17 @@ export function computeInvoiceBatch(input: ComputeInvoiceBatchInput): InvoiceBat
           note: describeProjects(cloudProjects),
         });
       } else if (hubs.length > 0) {
+        const shared = sharedByLead.get(lead.id) ?? [];
         anomalies.push({
           kind: "no-cost-data",
           leadId: lead.id,
           hub: null,
-          message: `${lead.name} has managed cloud billing but no ${currency} cost records for ${month} (hubs ${hubs
-            .map((h) => h.hub)
-            .join(", ")}): import them with \`hub-sales costs import\``,
+          message:
+            shared.length > 0
+              ? `${lead.name} has managed cloud billing but its ${month} cloud costs are held back: ${shared.map((p) => `"${p}"`).join(", ")} ${shared.length > 1 ? "are" : "is"} shared with another community (see below)`
+              : `${lead.name} has managed cloud billing but no ${currency} cost records for ${month} (hubs ${hubs
+                  .map((h) => h.hub)
+                  .join(", ")}): import them with \`hub-sales costs import\``,
         });
       }
       readiness.push({ id: "cloud-costs", label: `Cloud costs for ${month} imported`, met: cloudProjects.length > 0 });

@@ -67,6 +67,8 @@ describe("cloud cost attribution", () => {
     expect(shared[0]!.message).toContain('project "shared-research" has 2026-03 costs (USD 412.80) shared by the hubs of Coastal Climate (coastal-climate) and Harbor Health (harbor-health)');
     expect(shared[0]!.message).toContain("nothing is billed from it until the records say how it is split");
     expect(shared[0]!.message).toContain("Cloud project of their own");
+    const heldBack = batch.anomalies.find((a) => a.kind === "no-cost-data" && a.leadId === "l-coast");
+    expect(heldBack?.message).toBe('Coastal Climate has managed cloud billing but its 2026-03 cloud costs are held back: "shared-research" is shared with another community (see below)');
   });
 
   it("names every unmatched project with its amount", () => {
