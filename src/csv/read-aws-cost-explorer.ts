@@ -1,9 +1,8 @@
 import { parseLooseDate } from "../domain/calendar-date.js";
 import { currencyOfUnit, ProjectMonthSums, readSignedAmount, splitHeaderUnit } from "./cost-export-cells.js";
-import { sortProblems, type CsvProblem, type CsvRecord, type CsvTable } from "./csv-table.js";
+import { parseCsvTable, sortProblems, type CsvProblem, type CsvTable } from "./csv-table.js";
 import type { CostsReadResult } from "./read-costs-csv.js";
 
-const ACCOUNT_NAME_HEADER = "linked account name";
 const TOTAL_COLUMN_RE = /^total( costs?)?$/i;
 const TOTAL_ROW_RE = /^(linked account )?totals?$/i;
 
@@ -11,21 +10,44 @@ const TOTAL_ROW_RE = /^(linked account )?totals?$/i;
  * Cost Explorer's "monthly costs by linked account" download runs the other way round: one
  * column per account. Row 1 holds the account ids, row 2 is the header
  * `Linked account name,<account> ($),…,Total costs ($)`; a `Linked account total` row and
- * one row per month (`2026-10-01`) follow. A file without the ids row starts at the header.
+ * one row per month (`2026-10-01`) follow. The ids row may be shorter than the header (no
+ * cell above the total column), so it is read on its own; a file without it starts at the
+ * header. Null when the text is not of this form.
  */
-export function awsHeaderRow(table: CsvTable): { ids: string[] | null; header: string[]; records: CsvRecord[]; headerRow: number } | null {
-  const isHeader = (cells: readonly string[]) => splitHeaderUnit(cells[0] ?? "").name === ACCOUNT_NAME_HEADER;
-  if (isHeader(table.header)) return { ids: null, header: table.header, records: table.records, headerRow: 1 };
-  const [second, ...rest] = table.records;
-  if (second !== undefined && isHeader(second.cells)) {
-    return { ids: table.header, header: second.cells.map((c) => c.trim()), records: rest, headerRow: second.row };
+export function splitAwsCostExplorerFile(
+  text: string,
+): { ok: true; ids: string[] | null; table: CsvTable; headerRow: number } | { ok: false; problems: CsvProblem[] } | null {
+  const normalized = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n").replace(/^\n+/, "");
+  const startsWithHeader = (line: string) => /^"?\s*linked account name\s*"?\s*,/i.test(line);
+  const newline = normalized.indexOf("\n");
+  const first = newline === -1 ? normalized : normalized.slice(0, newline);
+  if (startsWithHeader(first)) {
+    const parsed = parseCsvTable(normalized);
+    return parsed.ok ? { ok: true, ids: null, table: parsed.table, headerRow: 1 } : parsed;
   }
-  return null;
+  const rest = newline === -1 ? "" : normalized.slice(newline + 1);
+  if (!startsWithHeader(rest)) return null;
+  const ids = parseCsvTable(first);
+  const table = parseCsvTable(rest);
+  // The header and the rows start on line 2 of the file.
+  const shift = <T extends { row: number }>(item: T): T => ({ ...item, row: item.row + 1 });
+  if (!table.ok) return { ok: false, problems: table.problems.map(shift) };
+  return {
+    ok: true,
+    ids: ids.ok ? ids.table.header : null,
+    table: { header: table.table.header, records: table.table.records.map(shift) },
+    headerRow: 2,
+  };
 }
 
-export function readAwsCostExplorer(input: { table: CsvTable; defaultCurrency: string }): CostsReadResult {
-  const shape = awsHeaderRow(input.table)!;
-  const { ids, header, records, headerRow } = shape;
+export function readAwsCostExplorer(input: {
+  ids: string[] | null;
+  table: CsvTable;
+  headerRow: number;
+  defaultCurrency: string;
+}): CostsReadResult {
+  const { ids, headerRow } = input;
+  const { header, records } = input.table;
   const problems: CsvProblem[] = [];
   const accounts: { index: number; name: string; id: string | null; currency: string }[] = [];
   header.forEach((cell, index) => {

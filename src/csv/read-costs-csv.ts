@@ -5,7 +5,7 @@ import type { CellValue } from "./cell-values.js";
 import { isKnownCurrency } from "./cost-export-cells.js";
 import { parseCsvTable, sortProblems, type CsvProblem, type CsvRecord } from "./csv-table.js";
 import { parseMonthLabel } from "./parse-month-label.js";
-import { awsHeaderRow, readAwsCostExplorer } from "./read-aws-cost-explorer.js";
+import { readAwsCostExplorer, splitAwsCostExplorerFile } from "./read-aws-cost-explorer.js";
 import { isAzureCostExport, readAzureCostExport } from "./read-azure-cost-export.js";
 import { isGcpBillingReport, readGcpBillingReport } from "./read-gcp-billing-report.js";
 
@@ -58,14 +58,18 @@ const TOTAL_RE = /^(grand\s+)?totals?$/i;
  * `Total` rows and columns are skipped. The file is taken whole or not at all.
  */
 export function readCostsCsv(input: ReadCostsCsvInput): CostsCsvResult {
+  const defaultCurrency = input.currency;
+  // AWS first: its first row is not a header, and may be shorter than the header below it.
+  const aws = splitAwsCostExplorerFile(input.text);
+  if (aws !== null) {
+    if (!aws.ok) return aws;
+    const result = readAwsCostExplorer({ ...aws, defaultCurrency });
+    return result.ok ? { ...result, form: "aws-cost-explorer" } : result;
+  }
   const parsed = parseCsvTable(input.text);
   if (!parsed.ok) return { ok: false, problems: parsed.problems };
   const { header, records } = parsed.table;
-  const defaultCurrency = input.currency;
   const exportForm = ((): { form: CostsCsvForm; read: () => CostsReadResult } | null => {
-    if (awsHeaderRow(parsed.table) !== null) {
-      return { form: "aws-cost-explorer", read: () => readAwsCostExplorer({ table: parsed.table, defaultCurrency }) };
-    }
     if (isGcpBillingReport(header)) {
       const read = () =>
         readGcpBillingReport({ table: parsed.table, fileName: input.fileName ?? null, month: input.month ?? null, defaultCurrency });

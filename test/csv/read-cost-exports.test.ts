@@ -92,6 +92,22 @@ describe("readCostsCsv: the exports as the clouds produce them", () => {
       ],
     ],
     [
+      "AWS Cost Explorer with an ids row shorter than the header (no cell above the total)",
+      { text: AWS_TWO_ACCOUNTS.replace("444455556666,\n", "444455556666\n") },
+      "aws-cost-explorer",
+      [
+        cost("2026-02", "111122223333", 247550, "USD", "coastal-climate"),
+        cost("2026-03", "111122223333", 269011, "USD", "coastal-climate"),
+        cost("2026-03", "444455556666", 14388, "USD", "harbor-health"),
+      ],
+    ],
+    [
+      "AWS Cost Explorer without the ids row: accounts keyed by name",
+      { text: AWS_TWO_ACCOUNTS.split("\n").slice(1).join("\n") },
+      "aws-cost-explorer",
+      [cost("2026-02", "coastal-climate", 247550, "USD"), cost("2026-03", "coastal-climate", 269011, "USD"), cost("2026-03", "harbor-health", 14388, "USD")],
+    ],
+    [
       "Azure daily export: days summed exactly, then rounded once; a charge without resource group counts to its subscription",
       { text: AZURE_DAILY },
       "azure-cost-export",
