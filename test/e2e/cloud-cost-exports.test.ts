@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
@@ -130,5 +131,27 @@ describe("cloud cost exports end to end: import, attribute, invoice", () => {
     expect(await sandbox.snapshot()).toEqual(before);
     const withMonth = await sandbox.run("costs", "import", bad, "--month", "2026-10");
     expect(withMonth.stdout).toMatch(/\(GCP billing report; 2026-10; 2 projects: .*\): 2 created, 0 updated, 0 unchanged\n$/);
+  });
+
+  const example = (name: string) => readFileSync(examplePath(name), "utf8");
+  it.each([
+    ["an unknown currency (GCP)", "costs-gcp-billing-report.csv", "Subtotal ($)", "Subtotal (XQZ)", ':1:Subtotal (XQZ): "XQZ" is not a currency this import knows'],
+    ["a month that is not a month (GCP)", "costs-gcp-billing-report.csv", "2026-03,Coastal", "March-ish,Coastal", ':5:Month: "March-ish" is not a month'],
+    ["a credit larger than the cost (GCP)", "costs-gcp-billing-report.csv", '0.00,-100.00,"2,690.11"', '0.00,"-2,800.00",-9.89', ":5:Subtotal ($): the credits of coastal-climate in 2026-03 are larger than its cost"],
+    ["an unknown currency (AWS)", "costs-aws-cost-explorer.csv", "harbor-health ($)", "harbor-health (XQZ)", ':2:harbor-health (XQZ): "XQZ" is not a currency this import knows'],
+    ["a month row that is not a month (AWS)", "costs-aws-cost-explorer.csv", "2026-03-01,", "next month,", ':5:Linked account name: "next month" is not a month'],
+    ["an unknown currency (Azure)", "costs-azure-cost-export.csv", "7.25,USD", "7.25,XQZ", ':5:BillingCurrencyCode: "XQZ" is not a known currency'],
+    ["a credit larger than the cost (Azure)", "costs-azure-cost-export.csv", "7.25,USD", "-7.25,USD", ":5:CostInBillingCurrency: the credits of example-university-staging in 2026-03 are larger than its cost"],
+  ])("refuses %s with file:row:column and writes nothing", async (_name, file, from, to, expected) => {
+    expect((await sandbox.run("costs", "import", examplePath("costs-long.csv"))).code).toBe(0);
+    const before = await sandbox.snapshot();
+    const text = example(file);
+    expect(text).toContain(from);
+    const bad = sandbox.file(file, text.replace(from, to));
+    const run = await sandbox.run("costs", "import", bad);
+    expect([run.code, run.stdout]).toEqual([1, ""]);
+    expect(run.stderr.split("\n")[0]).toContain(`${bad}${expected}`);
+    expect(run.stderr).toContain(`hub-sales costs import: ${bad} refused, nothing written`);
+    expect(await sandbox.snapshot()).toEqual(before);
   });
 });
