@@ -1,4 +1,4 @@
-import { firstDayOfMonth, lastDayOfMonth, isCalendarDate, type CalendarMonth } from "../domain/calendar-date.js";
+import { isCalendarDate, type CalendarMonth } from "../domain/calendar-date.js";
 import { currencyOfUnit, ProjectMonthSums, readSignedAmount, splitHeaderUnit, type ExactAmount } from "./cost-export-cells.js";
 import { sortProblems, type CsvProblem, type CsvTable } from "./csv-table.js";
 import { parseMonthLabel } from "./parse-month-label.js";
@@ -73,13 +73,12 @@ export function readGcpBillingReport(input: {
   let fileMonth: CalendarMonth | null = null;
   if (monthColumn === -1) {
     const period = input.fileName === null ? null : periodInFileName(input.fileName);
-    const named = period === null ? null : period.from.slice(0, 7);
-    if (period !== null && (period.to.slice(0, 7) !== named || period.from !== firstDayOfMonth(named!) || period.to > lastDayOfMonth(named!))) {
-      if (input.month === null) {
-        return fail(1, null, `this single-month GCP billing report covers ${period.from} to ${period.to} (from its file name), which is not one calendar month; download one month per file, or give --month YYYY-MM`);
-      }
+    // A period inside one month (a whole month, or month to date) names that month.
+    const named = period !== null && period.from.slice(0, 7) === period.to.slice(0, 7) ? period.from.slice(0, 7) : null;
+    if (period !== null && named === null && input.month === null) {
+      return fail(1, null, `this single-month GCP billing report covers ${period.from} to ${period.to} (from its file name), more than one calendar month; download one month per file, or give --month YYYY-MM`);
     }
-    if (input.month !== null && named !== null && period!.to.slice(0, 7) === named && named !== input.month) {
+    if (input.month !== null && named !== null && named !== input.month) {
       return fail(1, null, `--month ${input.month} contradicts the period ${period!.from} to ${period!.to} in the file name; drop --month or rename the file`);
     }
     fileMonth = input.month ?? named;

@@ -153,6 +153,11 @@ describe("readCostsCsv: the exports as the clouds produce them", () => {
       { row: 1, column: null, message: "give the month with --month YYYY-MM" },
     ],
     [
+      "GCP: a file name whose period spans two months",
+      { text: GCP_SINGLE_MONTH, fileName: "Reports, 2026-09-15 — 2026-10-14.csv" },
+      { row: 1, column: null, message: "covers 2026-09-15 to 2026-10-14 (from its file name), more than one calendar month" },
+    ],
+    [
       "GCP: --month contradicting the file name",
       { text: GCP_SINGLE_MONTH, fileName: "Reports, 2026-10-01 — 2026-10-31.csv", month: "2026-09" },
       { row: 1, column: null, message: "--month 2026-09 contradicts the period 2026-10-01 to 2026-10-31" },
