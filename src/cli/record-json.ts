@@ -47,6 +47,7 @@ export function hubFieldsToJson(hub: HubFields, leadNames: ReadonlyMap<string, s
     [H.url]: hub.url,
     [H.deploymentIssue]: hub.deploymentIssue,
     [H.liveSince]: hub.liveSince,
+    [H.cloudProject]: hub.cloudProject ?? null,
   };
 }
 

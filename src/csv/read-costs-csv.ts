@@ -1,10 +1,27 @@
+import type { CalendarMonth } from "../domain/calendar-date.js";
 import type { CloudCost } from "../domain/records.js";
 import type { MinorUnits } from "../domain/money.js";
 import type { CellValue } from "./cell-values.js";
+import { isKnownCurrency } from "./cost-export-cells.js";
 import { parseCsvTable, sortProblems, type CsvProblem, type CsvRecord } from "./csv-table.js";
 import { parseMonthLabel } from "./parse-month-label.js";
+import { readAwsCostExplorer, splitAwsCostExplorerFile } from "./read-aws-cost-explorer.js";
+import { isAzureCostExport, readAzureCostExport } from "./read-azure-cost-export.js";
+import { isGcpBillingReport, readGcpBillingReport } from "./read-gcp-billing-report.js";
 
-export type CostsCsvForm = "long" | "wide";
+export type CostsCsvForm = "long" | "wide" | "gcp-billing-report" | "aws-cost-explorer" | "azure-cost-export";
+
+/** How each form is named to people (the import's report, errors). */
+export const COSTS_FORM_NAMES: Readonly<Record<CostsCsvForm, string>> = {
+  long: "long form",
+  wide: "wide form",
+  "gcp-billing-report": "GCP billing report",
+  "aws-cost-explorer": "AWS Cost Explorer costs by linked account",
+  "azure-cost-export": "Azure Cost Management export",
+};
+
+/** What one form's reader gives back; the form is added by `readCostsCsv`. */
+export type CostsReadResult = { ok: true; rows: CloudCost[]; warnings: CsvProblem[] } | { ok: false; problems: CsvProblem[] };
 
 export type CostsCsvResult =
   | { ok: true; form: CostsCsvForm; rows: CloudCost[]; warnings: CsvProblem[] }
@@ -14,6 +31,10 @@ export interface ReadCostsCsvInput {
   text: string;
   /** Currency of rows that do not name one (`config.currency`). */
   currency: string;
+  /** The file's name: a single-month GCP report carries its period there. */
+  fileName?: string;
+  /** `--month`: the month of a single-month GCP report whose name was changed. */
+  month?: CalendarMonth;
 }
 
 // Header names compared after lowercasing and dropping a unit in brackets (`Cost ($)`).
@@ -27,17 +48,43 @@ const LONG_COLUMNS = {
 const TOTAL_RE = /^(grand\s+)?totals?$/i;
 
 /**
- * Reads cloud costs (SPEC §3) in either form, told apart by the header:
+ * Reads cloud costs (SPEC §3) in any of five forms, told apart by the header:
+ * the exports as the clouds produce them (GCP billing Reports, AWS Cost Explorer's monthly
+ * costs by linked account, Azure Cost Management exports; see their readers), and two
+ * hand-made forms:
  * long — one row per month and hub (`month,hub,amount[,currency]`);
- * wide — what cloud cost exports produce: one row per hub or project, its name in the
- * first column, then one column per month (`2026-01`, `Jan 2026`, ...). `Total` rows and
- * columns are skipped. The file is taken whole or not at all.
+ * wide — one row per hub or project, its name in the first column, then one column per
+ * month (`2026-01`, `Jan 2026`, ...).
+ * `Total` rows and columns are skipped. The file is taken whole or not at all.
  */
 export function readCostsCsv(input: ReadCostsCsvInput): CostsCsvResult {
+  const defaultCurrency = input.currency;
+  // AWS first: its first row is not a header, and may be shorter than the header below it.
+  const aws = splitAwsCostExplorerFile(input.text);
+  if (aws !== null) {
+    if (!aws.ok) return aws;
+    const result = readAwsCostExplorer({ ...aws, defaultCurrency });
+    return result.ok ? { ...result, form: "aws-cost-explorer" } : result;
+  }
   const parsed = parseCsvTable(input.text);
   if (!parsed.ok) return { ok: false, problems: parsed.problems };
   const { header, records } = parsed.table;
-  const defaultCurrency = input.currency;
+  const exportForm = ((): { form: CostsCsvForm; read: () => CostsReadResult } | null => {
+    if (isGcpBillingReport(header)) {
+      const read = () =>
+        readGcpBillingReport({ table: parsed.table, fileName: input.fileName ?? null, month: input.month ?? null, defaultCurrency });
+      return { form: "gcp-billing-report", read };
+    }
+    if (isAzureCostExport(header)) return { form: "azure-cost-export", read: () => readAzureCostExport({ table: parsed.table, defaultCurrency }) };
+    return null;
+  })();
+  if (exportForm !== null) {
+    const result = exportForm.read();
+    return result.ok ? { ...result, form: exportForm.form } : result;
+  }
+  if (input.month !== undefined) {
+    return { ok: false, problems: [{ row: 1, column: null, message: "--month is only for a single-month GCP billing report; the long and wide forms name their months" }] };
+  }
   const normalized = header.map(normalizeHeader);
   const find = (names: readonly string[]) => normalized.findIndex((h) => names.includes(h));
   const month = find(LONG_COLUMNS.month);
@@ -61,7 +108,7 @@ export function readCostsCsv(input: ReadCostsCsvInput): CostsCsvResult {
         row: 1,
         column: null,
         message:
-          'cannot tell the form of this cost file from its header: the long form needs the columns "month", "hub" and "amount" (optionally "currency"); the wide form has the hub or project name first and then one column per month, such as "2026-01" or "Jan 2026"',
+          'cannot tell the form of this cost file from its header: a GCP billing report has "Project name" or "Project ID" and "Subtotal ($)"; an AWS Cost Explorer download starts with "Linked account name"; an Azure Cost Management export has a date, a cost and a subscription or resource group column; the long form needs the columns "month", "hub" and "amount" (optionally "currency"); the wide form has the hub or project name first and then one column per month, such as "2026-01" or "Jan 2026"',
       },
     ],
   };
@@ -169,8 +216,8 @@ class CostCollector {
     if (column === -1) return fallback;
     const text = (record.cells[column] ?? "").trim();
     if (text === "") return fallback;
-    if (!/^[A-Za-z]{3}$/.test(text)) {
-      this.problem(record.row, column, `"${text}" is not a currency; write a three-letter code such as USD or EUR, or leave it empty for ${fallback}`);
+    if (!/^[A-Za-z]{3}$/.test(text) || !isKnownCurrency(text)) {
+      this.problem(record.row, column, `"${text}" is not a known currency; write an ISO 4217 code such as USD or EUR, or leave it empty for ${fallback}`);
       return null;
     }
     return text.toUpperCase();

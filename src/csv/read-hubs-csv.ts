@@ -12,6 +12,8 @@ export interface HubCsvRow {
   url: string | null;
   deploymentIssue: string | null;
   liveSince: CalendarDate | null;
+  /** Empty means "match costs by the hub's name". */
+  cloudProject: string | null;
 }
 
 export type HubsCsvResult =
@@ -104,6 +106,7 @@ export function readHubsCsv(input: ReadHubsCsvInput): HubsCsvResult {
       url: take("url", readUrl(cell("url")), null),
       deploymentIssue: take("deploymentIssue", readUrl(cell("deploymentIssue")), null),
       liveSince: take("liveSince", readDate(cell("liveSince")), null),
+      cloudProject: take("cloudProject", readText(cell("cloudProject")), null),
     });
   }
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems, header) };

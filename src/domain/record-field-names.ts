@@ -37,6 +37,7 @@ export const HUB_FIELD_NAMES = {
   url: "URL",
   deploymentIssue: "Deployment issue",
   liveSince: "Live since",
+  cloudProject: "Cloud project",
 } as const;
 
 export type HubFieldKey = keyof typeof HUB_FIELD_NAMES;

@@ -58,18 +58,30 @@ export interface HubFields {
   url: string | null;
   deploymentIssue: string | null;
   liveSince: CalendarDate | null;
+  /**
+   * The cloud project, account or subscription under which the hub's costs appear in the
+   * exports; several hubs may share one. Optional so older records and callers stay valid:
+   * absent or null means "match costs by the hub's name".
+   */
+  cloudProject?: string | null;
 }
 
 export interface Hub extends HubFields {
   id: string;
 }
 
-/** One month of cloud spend of one hub (embedded store; SPEC §3). */
+/** One month of cloud spend of one cloud project or hub (embedded store; SPEC §3). */
 export interface CloudCost {
   month: CalendarMonth;
+  /** The project, account or hub name the export names (its id where the export gives one). */
   hub: string;
   amount: MinorUnits;
   currency: string;
+  /**
+   * The project's other name in the export (a GCP project's name beside its id, an AWS
+   * account's name beside its number); hubs are matched against both.
+   */
+  label?: string | null;
 }
 
 export function emptyManiacT(): ManiacT {

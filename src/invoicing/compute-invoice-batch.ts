@@ -10,6 +10,9 @@ import { formatMoney, prorate, type MinorUnits } from "../domain/money.js";
 import type { CloudCost, Hub, Lead } from "../domain/records.js";
 import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import type { DeliveryConfirmation } from "../store/lead-store.js";
+import { attributeCloudCosts, type CloudProjectCost, type UnattributedCloudCost } from "./attribute-cloud-costs.js";
+
+export type { CloudProjectCost, UnattributedCloudCost } from "./attribute-cloud-costs.js";
 
 /** The parts of the configuration invoicing reads. */
 export type InvoicingConfig = Pick<HubSalesConfig, "currency" | "tiers" | "invoicing">;
@@ -48,6 +51,8 @@ export interface CommunityInvoice {
   managedCloudBilling: boolean;
   /** Hub names linked to the lead, sorted. */
   hubs: string[];
+  /** The cloud projects its `Cloud costs` line sums (each billed once), sorted by project. */
+  cloudProjects: CloudProjectCost[];
   /** Null when the start date is unknown (the anomaly `no-start-date`). */
   period: ServicePeriod | null;
   lineItems: InvoiceLineItem[];
@@ -64,6 +69,7 @@ export type InvoiceAnomalyKind =
   | "ended-before-month"
   | "no-hub"
   | "orphan-costs"
+  | "shared-project"
   | "costs-not-invoiced"
   | "foreign-currency"
   | "no-cost-data"
@@ -76,6 +82,30 @@ export interface InvoiceAnomaly {
   message: string;
 }
 
+/** A project attributed to a community that this batch does not bill for it. */
+export interface NotBilledCloudCost extends CloudProjectCost {
+  leadId: string;
+  community: string;
+  /** `own-cloud-billing`: the community pays its cloud bill itself; `not-in-service`: not served in the month. */
+  why: "own-cloud-billing" | "not-in-service";
+}
+
+/**
+ * Where every cloud cost of the month went, so nothing in the exports is out of sight:
+ * billed + unattributed + not billed is the month's total in the batch currency.
+ */
+export interface InvoiceCloudCosts {
+  /** The sum of the batch's `Cloud costs` lines. */
+  billed: MinorUnits;
+  /** Unmatched projects, projects shared by several communities, projects of hubs without a community. */
+  unattributed: MinorUnits;
+  unattributedProjects: UnattributedCloudCost[];
+  notBilled: MinorUnits;
+  notBilledProjects: NotBilledCloudCost[];
+  /** Costs in another currency than the batch's: kept out of every sum (each is an anomaly). */
+  otherCurrencies: CloudProjectCost[];
+}
+
 export interface InvoiceBatch {
   month: CalendarMonth;
   currency: string;
@@ -83,6 +113,7 @@ export interface InvoiceBatch {
   /** Sorted by name. */
   communities: CommunityInvoice[];
   total: MinorUnits;
+  cloudCosts: InvoiceCloudCosts;
   anomalies: InvoiceAnomaly[];
 }
 
@@ -118,11 +149,6 @@ export class InvalidMonthError extends Error {
 /** One collator for every sort: `localeCompare` with options builds one per call (slow for thousands). */
 const NAME_ORDER = new Intl.Collator("en", { sensitivity: "base", numeric: true });
 
-/** Hub names are matched the way people type them in cost exports: case and outer spaces ignored. */
-function hubKey(name: string): string {
-  return name.trim().toLowerCase();
-}
-
 /**
  * The invoice batch for one month (SPEC §6): pure, so the CLI, the app command, the
  * scheduled run and the tests all compute the same thing from the same records.
@@ -143,31 +169,22 @@ export function computeInvoiceBatch(input: ComputeInvoiceBatchInput): InvoiceBat
   const confirmed = new Set(input.confirmations.filter((c) => c.month === month).map((c) => c.leadId));
 
   const hubsByLead = new Map<string, Hub[]>();
-  const hubsByName = new Map<string, Hub>();
   for (const hub of input.hubs) {
-    hubsByName.set(hubKey(hub.hub), hub);
     if (hub.communityLeadId === null) continue;
     const list = hubsByLead.get(hub.communityLeadId) ?? [];
     list.push(hub);
     hubsByLead.set(hub.communityLeadId, list);
   }
 
-  // Sum the month's costs per hub in the batch currency; foreign amounts are kept out of sums.
-  const costByHub = new Map<string, { amount: MinorUnits; records: number }>();
-  const foreignByHub = new Map<string, CloudCost[]>();
-  for (const cost of input.costs) {
-    if (cost.month !== month) continue;
-    const key = hubKey(cost.hub);
-    if (cost.currency.trim().toUpperCase() !== currency) {
-      const list = foreignByHub.get(key) ?? [];
-      list.push(cost);
-      foreignByHub.set(key, list);
-      continue;
-    }
-    const sum = costByHub.get(key) ?? { amount: 0, records: 0 };
-    sum.amount += cost.amount;
-    sum.records += 1;
-    costByHub.set(key, sum);
+  const attribution = attributeCloudCosts({ month, costs: input.costs, hubs: input.hubs, leadsById });
+  const inCurrency = (cost: CloudProjectCost) => cost.currency.trim().toUpperCase() === currency;
+  const otherCurrencies: CloudProjectCost[] = [];
+  const notBilledProjects: NotBilledCloudCost[] = [];
+  // A community whose costs are held back by a shared project is told so, not asked to import again.
+  const sharedByLead = new Map<string, string[]>();
+  for (const cost of attribution.unattributed) {
+    if (cost.reason !== "shared") continue;
+    for (const c of cost.communities) sharedByLead.set(c.leadId, [...(sharedByLead.get(c.leadId) ?? []), cost.project]);
   }
 
   const invoicedLeadIds = new Set<string>();
@@ -248,36 +265,37 @@ export function computeInvoiceBatch(input: ComputeInvoiceBatchInput): InvoiceBat
       });
     }
 
-    // Cloud costs of the lead's hubs, when the team pays the cloud bill and passes it on.
-    if (lead.managedCloudBilling) {
-      let amount = 0;
-      let records = 0;
-      const billed: string[] = [];
-      for (const hub of hubs) {
-        const sum = costByHub.get(hubKey(hub.hub));
-        if (!sum) continue;
-        amount += sum.amount;
-        records += sum.records;
-        billed.push(hub.hub);
+    // Cloud costs of the lead's projects, when the team pays the cloud bill and passes it on.
+    const attributed = attribution.byLead.get(lead.id) ?? [];
+    const cloudProjects = lead.managedCloudBilling ? attributed.filter(inCurrency) : [];
+    if (!lead.managedCloudBilling) {
+      for (const cost of attributed.filter(inCurrency)) {
+        notBilledProjects.push({ ...cost, leadId: lead.id, community: lead.name, why: "own-cloud-billing" });
       }
-      if (records > 0) {
+    }
+    if (lead.managedCloudBilling) {
+      if (cloudProjects.length > 0) {
         lineItems.push({
           kind: "cloud-costs",
           item: cloudCostsItem(month),
-          amount,
-          note: `hub${billed.length > 1 ? "s" : ""} ${billed.join(", ")}`,
+          amount: cloudProjects.reduce((sum, cost) => sum + cost.amount, 0),
+          note: describeProjects(cloudProjects),
         });
       } else if (hubs.length > 0) {
+        const shared = sharedByLead.get(lead.id) ?? [];
         anomalies.push({
           kind: "no-cost-data",
           leadId: lead.id,
           hub: null,
-          message: `${lead.name} has managed cloud billing but no ${currency} cost records for ${month} (hubs ${hubs
-            .map((h) => h.hub)
-            .join(", ")}): import them with \`hub-sales costs import\``,
+          message:
+            shared.length > 0
+              ? `${lead.name} has managed cloud billing but its ${month} cloud costs are held back: ${shared.map((p) => `"${p}"`).join(", ")} ${shared.length > 1 ? "are" : "is"} shared with another community (see below)`
+              : `${lead.name} has managed cloud billing but no ${currency} cost records for ${month} (hubs ${hubs
+                  .map((h) => h.hub)
+                  .join(", ")}): import them with \`hub-sales costs import\``,
         });
       }
-      readiness.push({ id: "cloud-costs", label: `Cloud costs for ${month} imported`, met: records > 0 });
+      readiness.push({ id: "cloud-costs", label: `Cloud costs for ${month} imported`, met: cloudProjects.length > 0 });
     }
 
     if (hubs.length === 0 && lead.status === "Active Service") {
@@ -307,6 +325,7 @@ export function computeInvoiceBatch(input: ComputeInvoiceBatchInput): InvoiceBat
       tier: lead.serviceTier,
       managedCloudBilling: lead.managedCloudBilling,
       hubs: hubs.map((h) => h.hub),
+      cloudProjects,
       period,
       lineItems,
       total: lineItems.reduce((sum, line) => sum + line.amount, 0),
@@ -316,39 +335,54 @@ export function computeInvoiceBatch(input: ComputeInvoiceBatchInput): InvoiceBat
     });
   }
 
-  // Costs nobody is billed for: unlinked hubs, unknown hubs, hubs of leads outside the batch.
-  const costHubs = new Set([...costByHub.keys(), ...foreignByHub.keys()]);
-  for (const key of [...costHubs].sort()) {
-    const hub = hubsByName.get(key);
-    const sum = costByHub.get(key);
-    const label = hub?.hub ?? firstCostName(input.costs, month, key);
-    const amountText = sum ? ` (${currency} ${formatMoney(sum.amount)})` : "";
-    const lead = hub?.communityLeadId ? leadsById.get(hub.communityLeadId) : undefined;
-    if (!hub || hub.communityLeadId === null || !lead) {
+  // Costs of communities outside the batch, and costs in another currency.
+  for (const [leadId, costs] of attribution.byLead) {
+    const lead = leadsById.get(leadId)!;
+    for (const cost of costs) {
+      if (!inCurrency(cost)) {
+        otherCurrencies.push(cost);
+        anomalies.push(foreignCurrencyAnomaly(cost, month, currency, lead.id));
+      } else if (!invoicedLeadIds.has(lead.id)) {
+        notBilledProjects.push({ ...cost, leadId, community: lead.name, why: "not-in-service" });
+        if (lead.managedCloudBilling) {
+          anomalies.push({
+            kind: "costs-not-invoiced",
+            leadId: lead.id,
+            hub: cost.hubs[0] ?? null,
+            message: `${describeProject(cost)} of ${lead.name} (${lead.status}) has ${month} costs (${currency} ${formatMoney(cost.amount)}) but ${lead.name} is not in service during ${month}: not invoiced`,
+          });
+        }
+      }
+    }
+  }
+  // Costs nobody is billed for, each named with its amount: never dropped quietly.
+  const unattributedProjects: UnattributedCloudCost[] = [];
+  for (const cost of attribution.unattributed) {
+    if (!inCurrency(cost)) {
+      otherCurrencies.push(cost);
+      anomalies.push(foreignCurrencyAnomaly(cost, month, currency, null));
+      continue;
+    }
+    unattributedProjects.push(cost);
+    const amountText = `${currency} ${formatMoney(cost.amount)}`;
+    if (cost.reason === "shared") {
+      anomalies.push({
+        kind: "shared-project",
+        leadId: null,
+        hub: cost.hubs[0] ?? null,
+        message: `${describeProject(cost)} has ${month} costs (${amountText}) shared by the hubs of ${cost.communities
+          .map((c) => `${c.name} (${c.hubs.join(", ")})`)
+          .join(" and ")}: nothing is billed from it until the records say how it is split; give each community's hubs a Cloud project of their own (split the project in the cloud, or export the costs per community) and import the costs again`,
+      });
+    } else {
       anomalies.push({
         kind: "orphan-costs",
         leadId: null,
-        hub: label,
-        message: !hub
-          ? `hub "${label}" has ${month} cost records${amountText} but is not in Active Hubs: nobody is invoiced for them`
-          : `hub "${label}" has ${month} cost records${amountText} but no community${
-              hub.communityLeadId === null ? "" : ` (its community ${hub.communityLeadId} is not a known lead)`
-            }: nobody is invoiced for them`,
-      });
-    } else if (lead.managedCloudBilling && !invoicedLeadIds.has(lead.id)) {
-      anomalies.push({
-        kind: "costs-not-invoiced",
-        leadId: lead.id,
-        hub: label,
-        message: `hub "${label}" of ${lead.name} (${lead.status}) has ${month} cost records${amountText} but ${lead.name} is not in service during ${month}: not invoiced`,
-      });
-    }
-    for (const cost of foreignByHub.get(key) ?? []) {
-      anomalies.push({
-        kind: "foreign-currency",
-        leadId: lead?.id ?? null,
-        hub: label,
-        message: `hub "${label}": a ${month} cost of ${cost.currency} ${formatMoney(cost.amount)} is not in ${currency}: left out of the totals; convert it and import it again`,
+        hub: cost.hubs[0] ?? cost.project,
+        message:
+          cost.reason === "unmatched"
+            ? `${describeProject(cost)} has ${month} costs (${amountText}) but no Active Hubs row names it as Cloud project or hub: nobody is invoiced for them; set the Cloud project of the hubs it serves`
+            : `${describeProject(cost)} has ${month} costs (${amountText}) but its hub${cost.hubs.length > 1 ? "s" : ""} ${cost.hubs.join(", ")} ${cost.hubs.length > 1 ? "have" : "has"} no known community: nobody is invoiced for them`,
       });
     }
   }
@@ -360,6 +394,14 @@ export function computeInvoiceBatch(input: ComputeInvoiceBatchInput): InvoiceBat
     proration,
     communities,
     total: communities.reduce((sum, c) => sum + c.total, 0),
+    cloudCosts: {
+      billed: sumOf(communities.flatMap((c) => c.lineItems.filter((line) => line.kind === "cloud-costs"))),
+      unattributed: sumOf(unattributedProjects),
+      unattributedProjects,
+      notBilled: sumOf(notBilledProjects),
+      notBilledProjects: notBilledProjects.sort((a, b) => NAME_ORDER.compare(a.community, b.community) || NAME_ORDER.compare(a.project, b.project)),
+      otherCurrencies,
+    },
     anomalies,
   };
 }
@@ -386,6 +428,32 @@ function nonEmpty(value: string | null): boolean {
   return value !== null && value.trim() !== "";
 }
 
-function firstCostName(costs: readonly CloudCost[], month: CalendarMonth, key: string): string {
-  return costs.find((c) => c.month === month && hubKey(c.hub) === key)?.hub ?? key;
+function sumOf(items: readonly { amount: MinorUnits }[]): MinorUnits {
+  return items.reduce((sum, item) => sum + item.amount, 0);
+}
+
+/** `project example-university-hubs (Example University)` or `hub coastal-climate`, for people. */
+export function describeProject(cost: CloudProjectCost): string {
+  const named = cost.label ? `${cost.project} (${cost.label})` : cost.project;
+  return cost.hubs.length === 1 && cost.hubs[0] === cost.project ? `hub "${named}"` : `project "${named}"`;
+}
+
+/** The note of a cloud line: which projects it sums and the hubs each carries. */
+function describeProjects(costs: readonly CloudProjectCost[]): string {
+  return costs
+    .map((cost) => {
+      const onlyHub = cost.hubs.length === 1 && cost.hubs[0] === cost.project;
+      const name = cost.label ? `${cost.project} "${cost.label}"` : cost.project;
+      return onlyHub ? `hub ${name}: ${formatMoney(cost.amount)}` : `project ${name} (hub${cost.hubs.length > 1 ? "s" : ""} ${cost.hubs.join(", ")}): ${formatMoney(cost.amount)}`;
+    })
+    .join("; ");
+}
+
+function foreignCurrencyAnomaly(cost: CloudProjectCost, month: CalendarMonth, currency: string, leadId: string | null): InvoiceAnomaly {
+  return {
+    kind: "foreign-currency",
+    leadId,
+    hub: cost.hubs[0] ?? cost.project,
+    message: `${describeProject(cost)}: a ${month} cost of ${cost.currency} ${formatMoney(cost.amount)} is not in ${currency}: left out of the totals; convert it and import it again`,
+  };
 }

@@ -1,7 +1,8 @@
 import { formatMoney } from "../domain/money.js";
 import type { InvoiceBatch } from "./compute-invoice-batch.js";
 
-export const INVOICE_CSV_COLUMNS = ["month", "community", "item", "amount", "currency"] as const;
+/** `note` says how a line was reached: the days of a prorated fee, the cloud projects a cost line sums. */
+export const INVOICE_CSV_COLUMNS = ["month", "community", "item", "amount", "currency", "note"] as const;
 
 /**
  * The batch's line items as CSV (RFC 4180: CRLF rows, fields quoted when they hold a comma,
@@ -12,7 +13,7 @@ export function renderInvoiceCsv(batch: InvoiceBatch): string {
   const rows: string[][] = [[...INVOICE_CSV_COLUMNS]];
   for (const community of batch.communities) {
     for (const line of community.lineItems) {
-      rows.push([batch.month, neutralizeFormula(community.name), line.item, formatMoney(line.amount), batch.currency]);
+      rows.push([batch.month, neutralizeFormula(community.name), line.item, formatMoney(line.amount), batch.currency, neutralizeFormula(line.note ?? "")]);
     }
   }
   return rows.map((row) => row.map(quoteCsvField).join(",")).join("\r\n") + "\r\n";

@@ -29,7 +29,49 @@ function renderHeader(batch: InvoiceBatch, money: (cents: number) => string): st
     "",
     `**Total: ${money(batch.total)}** for ${plural(batch.communities.length, "community", "communities")}, ${ready} ready to invoice.`,
     "",
+    renderCloudCostLine(batch, money),
+    "",
   ];
+}
+
+/** The month's cloud costs in one line: billed beside unattributed, so nothing is out of sight. */
+function renderCloudCostLine(batch: InvoiceBatch, money: (cents: number) => string): string {
+  const { billed, unattributed, unattributedProjects, notBilled, otherCurrencies } = batch.cloudCosts;
+  const parts = [
+    `**Cloud costs:** ${money(billed)} billed`,
+    `**${money(unattributed)} unattributed**${unattributedProjects.length > 0 ? ` (${plural(unattributedProjects.length, "project", "projects")}, see below)` : ""}`,
+  ];
+  if (notBilled > 0) parts.push(`${money(notBilled)} not billed (communities paying their own cloud bill or not in service)`);
+  if (otherCurrencies.length > 0) parts.push(`${plural(otherCurrencies.length, "cost", "costs")} in other currencies left out (see the anomalies)`);
+  return `${parts.join(" · ")}.`;
+}
+
+/** Every project billed to nobody, with its amount and why: the lead decides what to do. */
+function renderUnattributed(batch: InvoiceBatch, money: (cents: number) => string): string[] {
+  const { unattributed, unattributedProjects, notBilledProjects } = batch.cloudCosts;
+  const out: string[] = [];
+  if (unattributedProjects.length > 0) {
+    out.push("## Unattributed cloud costs", "", "| Project | Amount | Why |", "|---|---:|---|");
+    for (const cost of unattributedProjects) {
+      const why =
+        cost.reason === "unmatched"
+          ? "no hub names it as Cloud project or hub"
+          : cost.reason === "shared"
+            ? `shared by ${cost.communities.map((c) => `${c.name} (${c.hubs.join(", ")})`).join(" and ")}: split not recorded`
+            : `hub${cost.hubs.length > 1 ? "s" : ""} ${cost.hubs.join(", ")} without a community`;
+      out.push(`| ${cell(cost.label ? `${cost.project} (${cost.label})` : cost.project)} | ${money(cost.amount)} | ${cell(why)} |`);
+    }
+    out.push(`| **Unattributed** | **${money(unattributed)}** | |`, "");
+  }
+  if (notBilledProjects.length > 0) {
+    out.push("## Cloud costs not billed", "", "| Community | Project | Amount | Why |", "|---|---|---:|---|");
+    for (const cost of notBilledProjects) {
+      const why = cost.why === "own-cloud-billing" ? "no managed cloud billing" : "not in service this month";
+      out.push(`| ${cell(cost.community)} | ${cell(cost.project)} | ${money(cost.amount)} | ${why} |`);
+    }
+    out.push("");
+  }
+  return out;
 }
 
 function renderFooter(batch: InvoiceBatch): string {
@@ -68,6 +110,11 @@ function renderCompact(batch: InvoiceBatch, maxChars: number, fullLength: number
     ],
     "",
   );
+  addSection(
+    "## Unattributed cloud costs",
+    batch.cloudCosts.unattributedProjects.map((c) => `- ${inline(c.project)}: ${money(c.amount)} (${c.reason})`),
+    "None.",
+  );
   addSection("## Anomalies", batch.anomalies.map((a) => `- ⚠️ ${inline(a.message)}`), "None.");
   addSection(
     "## Totals",
@@ -102,6 +149,7 @@ function renderFull(batch: InvoiceBatch): string {
     out.push("");
   }
 
+  out.push(...renderUnattributed(batch, money));
   out.push("## Anomalies", "");
   if (batch.anomalies.length === 0) out.push("None.");
   for (const anomaly of batch.anomalies) out.push(`- ⚠️ ${inline(anomaly.message)}`);

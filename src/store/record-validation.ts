@@ -93,6 +93,7 @@ const hubPatchSchema = z
     url: nullableText,
     deploymentIssue: nullableText,
     liveSince: nullableDate,
+    cloudProject: nullableText,
   })
   .partial();
 const hubRowSchema = hubPatchSchema.required({ hub: true });
@@ -104,6 +105,7 @@ const cloudCostSchema = z.object({
   hub: requiredName,
   amount: cents,
   currency: z.string().regex(/^[A-Z]{3}$/, { message: "must be a three-letter currency code, e.g. USD" }),
+  label: nullableText.optional(),
 });
 
 const deliveryConfirmationSchema = z.object({

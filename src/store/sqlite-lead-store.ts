@@ -88,6 +88,7 @@ const HUB_COLUMNS = {
   url: "url",
   deploymentIssue: "deployment_issue",
   liveSince: "live_since",
+  cloudProject: "cloud_project",
 } as const satisfies Record<keyof HubFields, string>;
 
 interface LeadRowDb {
@@ -123,6 +124,7 @@ interface HubRowDb {
   url: string | null;
   deployment_issue: string | null;
   live_since: string | null;
+  cloud_project: string | null;
 }
 
 interface WorkRowDb {
@@ -473,7 +475,7 @@ class SqliteOperations implements SyncLeadStore {
 
   private insertHub(row: HubRow): Hub {
     if (this.findHubByName(row.hub)) throw new DuplicateRecordError("Active Hubs", row.hub);
-    const values = this.hubColumns({ communityLeadId: null, url: null, deploymentIssue: null, liveSince: null, ...row });
+    const values = this.hubColumns({ communityLeadId: null, url: null, deploymentIssue: null, liveSince: null, cloudProject: null, ...row });
     const columns = Object.keys(values);
     const info = uniqueOr(new DuplicateRecordError("Active Hubs", row.hub), () =>
       this.db
@@ -523,28 +525,29 @@ class SqliteOperations implements SyncLeadStore {
   // ---- Cloud costs
 
   listCloudCosts(filter?: { month?: CalendarMonth }): CloudCost[] {
-    type Row = { month: string; hub: string; amount_cents: number; currency: string };
+    type Row = { month: string; hub: string; amount_cents: number; currency: string; label: string | null };
     const rows =
       filter?.month === undefined
         ? this.db.prepare<[], Row>("SELECT * FROM cloud_costs ORDER BY month, hub").all()
         : this.db.prepare<[string], Row>("SELECT * FROM cloud_costs WHERE month = ? ORDER BY hub").all(filter.month);
-    return rows.map((r) => ({ month: r.month, hub: r.hub, amount: r.amount_cents, currency: r.currency }));
+    // `label` only when the export gave one, so records of the long and wide forms keep their shape.
+    return rows.map((r) => ({ month: r.month, hub: r.hub, amount: r.amount_cents, currency: r.currency, ...(r.label === null ? {} : { label: r.label }) }));
   }
 
   upsertCloudCosts(rows: readonly CloudCost[]): UpsertResult {
     const valid = validateCloudCostBatch(rows);
     const exists = this.db.prepare<[string, string]>("SELECT 1 FROM cloud_costs WHERE month = ? AND hub = ?");
     const write = this.db.prepare(
-      `INSERT INTO cloud_costs (month, hub, amount_cents, currency) VALUES (@month, @hub, @amount, @currency)
+      `INSERT INTO cloud_costs (month, hub, amount_cents, currency, label) VALUES (@month, @hub, @amount, @currency, @label)
        ON CONFLICT (month, hub) DO UPDATE SET hub = excluded.hub, amount_cents = excluded.amount_cents,
-         currency = excluded.currency, imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+         currency = excluded.currency, label = excluded.label, imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
     );
     return this.db.transaction(() => {
       const result: UpsertResult = { created: 0, updated: 0 };
       for (const row of valid) {
         if (exists.get(row.month, row.hub) !== undefined) result.updated += 1;
         else result.created += 1;
-        write.run(row);
+        write.run({ ...row, label: row.label ?? null });
       }
       return result;
     })();
@@ -896,6 +899,7 @@ function hubFromRow(row: HubRowDb): Hub {
     url: row.url,
     deploymentIssue: row.deployment_issue,
     liveSince: row.live_since,
+    cloudProject: row.cloud_project,
   };
 }
 

@@ -137,6 +137,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: "cloud projects: the hubs' Cloud project and the other name of a cost's project",
+    sql: `
+      ALTER TABLE hubs ADD COLUMN cloud_project TEXT;
+      ALTER TABLE cloud_costs ADD COLUMN label TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -30,7 +30,7 @@ describe("hubs import and hubs list", () => {
   it("prints a table for people", async () => {
     await sandbox.run("hubs", "import", examplePath("hubs.csv"));
     const lines = (await sandbox.run("hubs", "list")).stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^Hub\s+Community\s+URL\s+Live since\s+id$/);
+    expect(lines[0]).toMatch(/^Hub\s+Community\s+URL\s+Live since\s+Cloud project\s+id$/);
     expect(lines[2]).toMatch(/^coastal-climate\s+Coastal Climate Collective\s+https:\/\/coastal-climate\.hubs\.example\.org\s+2026-01-28\s+hub-/);
     expect(lines.at(-1)).toBe("4 hubs");
   });
@@ -82,12 +82,23 @@ describe("costs import", () => {
     const wide = examplePath("costs-wide.csv");
     expect(await sandbox.run("costs", "import", wide)).toEqual({
       code: 0,
-      stdout: `costs import: ${wide} (wide form, 2026-01 to 2026-03): 10 created, 0 updated\n`,
+      stdout: `costs import: ${wide} (wide form; 2026-01, 2026-02, 2026-03; 4 projects: coastal-climate, example-university, example-university-staging, harbor-health; sum USD 11,374.61): 10 created, 0 updated, 0 unchanged\n`,
       stderr: "",
     });
     const long = examplePath("costs-long.csv");
-    const second = await sandbox.run("costs", "import", long);
-    expect(second.stdout).toBe(`costs import: ${long} (long form, 2026-01 to 2026-02): 0 created, 7 updated\n`);
+    const same = await sandbox.run("costs", "import", long);
+    expect(same.stdout).toBe(
+      `costs import: ${long} (long form; 2026-01, 2026-02; 4 projects: coastal-climate, example-university, example-university-staging, harbor-health; sum USD 7,190.95): 0 created, 0 updated, 7 unchanged\n`,
+    );
+    const corrected = sandbox.file("corrected.csv", "month,hub,amount\n2026-02,Example_University,1300.00\n2026-02,coastal-climate,2475.50\n");
+    expect((await sandbox.run("costs", "import", corrected)).stdout).toMatch(/: 0 created, 1 updated, 1 unchanged\n$/);
+    expect((await sandbox.run("costs", "import", corrected)).stdout).toMatch(/: 0 created, 0 updated, 2 unchanged\n$/);
+    const february = await sandbox.withStore((store) => store.listCloudCosts({ month: "2026-02" }));
+    expect(february.map((c) => [c.hub, c.amount])).toEqual([
+      ["coastal-climate", 247550],
+      ["example-university", 130000],
+      ["example-university-staging", 8802],
+    ]);
     const costs = await sandbox.withStore((store) => store.listCloudCosts({ month: "2026-03" }));
     expect(costs.map((c) => [c.hub, c.amount]).sort()).toEqual([
       ["coastal-climate", 269011],
@@ -100,7 +111,7 @@ describe("costs import", () => {
     const csv = sandbox.file("costs.csv", "month,hub,amount,currency\n2026-01,mystery-hub,5.00,EUR\n");
     const { code, stderr } = await sandbox.run("costs", "import", csv);
     expect(code).toBe(0);
-    expect(stderr).toContain(`${csv}: warning: "mystery-hub" is not in Active Hubs`);
+    expect(stderr).toContain(`${csv}: warning: "mystery-hub" matches no hub's Cloud project or name`);
     expect(stderr).toContain("1 cost is not in USD, the invoicing currency");
   });
 

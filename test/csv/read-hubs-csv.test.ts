@@ -16,6 +16,7 @@ describe("readHubsCsv", () => {
       url: "https://example-university.hubs.example.org",
       deploymentIssue: "https://github.com/example-org/infrastructure/issues/101",
       liveSince: "2026-01-05",
+      cloudProject: null,
     });
     expect(result.columns).toEqual(["hub", "community", "url", "deploymentIssue", "liveSince"]);
     expect(result.warnings).toEqual([]);

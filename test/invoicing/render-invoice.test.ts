@@ -32,7 +32,9 @@ describe("renderInvoiceMarkdown", () => {
     expect(markdown).toContain("# Invoices 2026-03");
     expect(markdown).toContain("## Alpha University");
     expect(markdown).toContain("| Managed hub operations fee — Partnership | USD 2,284.95 | 17 of 31 days (2026-03-15 to 2026-03-31) of 4166.67 |");
-    expect(markdown).toContain("| Cloud costs — 2026-03 | USD 124.00 | hubs alpha, alpha-2 |");
+    expect(markdown).toContain("| Cloud costs — 2026-03 | USD 124.00 | hub alpha: 123.45; hub alpha-2: 0.55 |");
+    expect(markdown).toContain("**Cloud costs:** USD 124.00 billed · **USD 7.00 unattributed** (1 project, see below)");
+    expect(markdown).toContain("## Unattributed cloud costs\n\n| Project | Amount | Why |\n|---|---:|---|\n| ghost | USD 7.00 | no hub names it as Cloud project or hub |\n| **Unattributed** | **USD 7.00** | |");
     expect(markdown).toContain("| **Total** | **USD 2,408.95** | |");
     // The pipe in a name must not split the table cell.
     expect(markdown).toContain('| Beta, "the" \\| Lab | USD 1,500.00 | no |');
@@ -42,7 +44,7 @@ describe("renderInvoiceMarkdown", () => {
     expect(markdown).toContain("  - [x] Tier agreement recorded");
     expect(markdown).toContain("  - [ ] Delivery confirmed for 2026-03 (`/delivered month=2026-03`) or a contract");
     expect(markdown).toContain("## Anomalies");
-    expect(markdown).toMatch(/- ⚠️ hub "ghost" has 2026-03 cost records \(USD 7\.00\) but is not in Active Hubs/);
+    expect(markdown).toMatch(/- ⚠️ project "ghost" has 2026-03 costs \(USD 7\.00\) but no Active Hubs row names it/);
     expect(markdown).toMatch(/- ⚠️ hub "alpha": a 2026-03 cost of EUR 1\.00 is not in USD/);
   });
 
@@ -103,7 +105,8 @@ describe("renderInvoiceMarkdown for batches too large for one issue", () => {
     expect(compact).toContain("- [x] 1960 communities ready to invoice");
     // All 40 not-ready communities and the anomaly are shown; the totals list is cut.
     expect(compact.match(/^- \[ \] Community \d{4}: missing/gm)).toHaveLength(40);
-    expect(compact).toMatch(/- ⚠️ hub "ghost"/);
+    expect(compact).toMatch(/- ⚠️ project "ghost"/);
+    expect(compact).toContain("- ghost: USD 1.00 (unmatched)");
     expect(compact).toMatch(/^- … and \d+ more \(see the outbox files\)$/m);
     expect(renderInvoiceMarkdown(batch, { maxChars: 5_000 }).length).toBeLessThanOrEqual(5_000);
   });
@@ -116,10 +119,10 @@ describe("renderInvoiceCsv", () => {
     expect(csv.endsWith("\r\n")).toBe(true);
     const rows = parseCsv(csv, { columns: true }) as Record<string, string>[];
     expect(rows).toEqual([
-      { month: "2026-03", community: "'=HYPERLINK(evil)", item: "Managed hub operations fee — Education", amount: "1000.00", currency: "USD" },
-      { month: "2026-03", community: "Alpha University", item: "Managed hub operations fee — Partnership", amount: "2284.95", currency: "USD" },
-      { month: "2026-03", community: "Alpha University", item: "Cloud costs — 2026-03", amount: "124.00", currency: "USD" },
-      { month: "2026-03", community: 'Beta, "the" | Lab', item: "Managed hub operations fee — Research", amount: "1500.00", currency: "USD" },
+      { month: "2026-03", community: "'=HYPERLINK(evil)", item: "Managed hub operations fee — Education", amount: "1000.00", currency: "USD", note: "" },
+      { month: "2026-03", community: "Alpha University", item: "Managed hub operations fee — Partnership", amount: "2284.95", currency: "USD", note: "17 of 31 days (2026-03-15 to 2026-03-31) of 4166.67" },
+      { month: "2026-03", community: "Alpha University", item: "Cloud costs — 2026-03", amount: "124.00", currency: "USD", note: "hub alpha: 123.45; hub alpha-2: 0.55" },
+      { month: "2026-03", community: 'Beta, "the" | Lab', item: "Managed hub operations fee — Research", amount: "1500.00", currency: "USD", note: "" },
     ]);
     expect(csv).toContain('"Beta, ""the"" | Lab"');
     // Amounts add back up to the batch total, exactly.
@@ -142,7 +145,7 @@ describe("renderInvoiceCsv", () => {
 
   it("has only the header for an empty batch", () => {
     const csv = renderInvoiceCsv(computeInvoiceBatch({ month: "2026-03", config, leads: [], hubs: [], costs: [], confirmations: [] }));
-    expect(csv).toBe("month,community,item,amount,currency\r\n");
+    expect(csv).toBe("month,community,item,amount,currency,note\r\n");
   });
 });
 

@@ -176,6 +176,21 @@ describe("AirtableLeadStore on the stand-in", () => {
     expect(await store.listLeads()).toEqual([]);
   });
 
+  it.each([
+    ["a base with the field", [] as string[], "shared-project"],
+    ["a base made before the field existed (it opens, and the field is neither written nor read)", ["Cloud project"], null],
+  ])("keeps the optional Cloud project of Active Hubs: %s", async (_name, omitFields, expected) => {
+    const { store } = await setUp({ requestsPerSecond: 200, bases: [{ tables: hubSalesBaseSchema({ omitFields }) }] });
+    const lead = await store.createLead(newLeadFields("Uni", "Active Service"));
+    const base = { communityLeadId: lead.id, url: null, deploymentIssue: null, liveSince: null, cloudProject: "shared-project" };
+    expect((await store.createHub({ hub: "uni", ...base })).cloudProject).toBe(expected);
+    await store.upsertHubsByName([{ hub: "uni-staging", ...base }]);
+    expect((await store.listHubs()).map((h) => [h.hub, h.cloudProject])).toEqual([
+      ["uni", expected],
+      ["uni-staging", expected],
+    ]);
+  });
+
   it("refuses a configured table or field the base does not have, naming it", async () => {
     const standIn = await startAirtableStandIn({
       requestsPerSecond: 200,

@@ -304,6 +304,7 @@ export function describeLeadStoreContract(
           url: "https://acme.2i2c.cloud",
           deploymentIssue: "https://github.com/acme/infrastructure/issues/3",
           liveSince: "2026-03-01",
+          cloudProject: "acme-gcp-prod",
         });
         const created = await store.createHub(fields);
         expect(created).toEqual({ id: expect.any(String), ...fields });

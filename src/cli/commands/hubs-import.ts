@@ -16,7 +16,9 @@ export const hubsImportCommand: CliCommand<z.output<typeof args>> = {
   details: [
     "Community names the lead the hub serves (its Name, ignoring case); import the leads",
     "first. A community that matches no lead is a problem of its row. Hubs are matched on",
-    "Hub, ignoring case; fields without a column keep their stored values. Any problem",
+    "Hub, ignoring case; fields without a column keep their stored values. Cloud project",
+    "(optional) names the project or account under which the hub's costs appear in cloud",
+    "exports; hubs of one community may share one. Any problem",
     "refuses the whole file (file:row:column: message) and nothing is written (exit 1).",
   ].join("\n"),
   positionals: [{ name: "csv", description: "the CSV file exported from the Active Hubs table" }],
@@ -110,6 +112,7 @@ function mergeHub(stored: Hub | undefined, row: HubCsvRow, leadId: string | null
     url: row.url,
     deploymentIssue: row.deploymentIssue,
     liveSince: row.liveSince,
+    cloudProject: row.cloudProject,
   };
   if (!stored) return fromFile;
   const { id: _id, ...merged } = stored;
@@ -118,6 +121,7 @@ function mergeHub(stored: Hub | undefined, row: HubCsvRow, leadId: string | null
   if (columns.includes("url")) merged.url = row.url;
   if (columns.includes("deploymentIssue")) merged.deploymentIssue = row.deploymentIssue;
   if (columns.includes("liveSince")) merged.liveSince = row.liveSince;
+  if (columns.includes("cloudProject")) merged.cloudProject = row.cloudProject;
   return merged;
 }
 
@@ -127,6 +131,7 @@ function sameHub(a: HubFields, b: HubFields): boolean {
     a.communityLeadId === b.communityLeadId &&
     a.url === b.url &&
     a.deploymentIssue === b.deploymentIssue &&
-    a.liveSince === b.liveSince
+    a.liveSince === b.liveSince &&
+    (a.cloudProject ?? null) === (b.cloudProject ?? null)
   );
 }

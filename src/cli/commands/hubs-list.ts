@@ -9,7 +9,7 @@ export const hubsListCommand: CliCommand<z.output<typeof args>> = {
   name: "hubs list",
   description: "List the Active Hubs, as a table or JSON",
   details:
-    "--json prints one JSON array; each element has `id`, Hub, Community (the lead's Name, or null), URL, Deployment issue and Live since (YYYY-MM-DD).",
+    "--json prints one JSON array; each element has `id`, Hub, Community (the lead's Name, or null), URL, Deployment issue, Live since (YYYY-MM-DD) and Cloud project (or null).",
   positionals: [],
   options: { json: { type: "boolean", description: "print one JSON array instead of a table" } },
   examples: ["hubs list", "hubs list --json"],
@@ -28,12 +28,13 @@ export const hubsListCommand: CliCommand<z.output<typeof args>> = {
     }
     ctx.out(
       renderTable({
-        columns: ["Hub", "Community", "URL", "Live since", "id"],
+        columns: ["Hub", "Community", "URL", "Live since", "Cloud project", "id"],
         rows: hubs.map((hub) => [
           hub.hub,
           hub.communityLeadId === null ? null : (leadNames.get(hub.communityLeadId) ?? hub.communityLeadId),
           hub.url,
           hub.liveSince,
+          hub.cloudProject ?? null,
           hub.id,
         ]),
       }),

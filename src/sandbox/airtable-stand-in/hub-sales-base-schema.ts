@@ -83,6 +83,7 @@ export function hubSalesBaseSchema(
     { name: "URL", type: "url" },
     { name: "Deployment issue", type: "url" },
     { name: "Live since", type: "date" },
+    { name: "Cloud project", type: "singleLineText" },
   ];
   return [
     { name: leadsTable, fields: leadFields.filter(keep).map((f) => ({ ...f, name: rename(f.name) })) },

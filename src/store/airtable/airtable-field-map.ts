@@ -31,7 +31,12 @@ const MANIAC_KEYS = new Set<string>(Object.keys(emptyManiacT()));
 export interface AirtableFieldNames {
   leads: Record<LeadKey, string>;
   hubs: Record<HubKey, string>;
+  /** Optional fields the base does not have: never written, read as empty. */
+  absent?: ReadonlySet<string>;
 }
+
+/** Hub fields a base may lack (added after the first bases were made): the store works without them. */
+export const OPTIONAL_HUB_FIELDS: readonly HubKey[] = ["cloudProject"];
 
 export class AirtableConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -100,7 +105,7 @@ export function leadToCells(patch: LeadPatch, names: AirtableFieldNames, types: 
 export function hubToCells(patch: Partial<HubFields>, names: AirtableFieldNames): Record<string, unknown> {
   const cells: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(patch) as [HubKey, unknown][]) {
-    if (value === undefined) continue;
+    if (value === undefined || names.absent?.has(names.hubs[key])) continue;
     cells[names.hubs[key]] = key === "communityLeadId" ? (value === null ? [] : [value]) : value;
   }
   return cells;
@@ -196,6 +201,7 @@ export function hubFromCells(cells: Record<string, unknown>, names: AirtableFiel
     url: text("url"),
     deploymentIssue: text("deploymentIssue"),
     liveSince,
+    cloudProject: text("cloudProject"),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value };
 }

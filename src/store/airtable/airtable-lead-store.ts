@@ -29,6 +29,7 @@ import {
   AirtableConfigError,
   hubFromCells,
   hubToCells,
+  OPTIONAL_HUB_FIELDS,
   leadFromCells,
   leadToCells,
   resolveAirtableFieldNames,
@@ -210,10 +211,16 @@ export class AirtableLeadStore implements LeadStore {
     const leads = findTable(leadsTableName, "leads_table");
     const hubs = findTable(hubsTableName, "hubs_table");
     const renames = options.airtable?.fields ?? {};
+    const optional = new Set(OPTIONAL_HUB_FIELDS.map((key) => names.hubs[key]));
+    const absent = new Set<string>();
     const checkFields = (table: typeof leads, wanted: Record<string, string>): void => {
       if (!table) return;
       for (const name of Object.values(wanted)) {
         if (!table.fields.some((f) => f.name === name)) {
+          if (table === hubs && optional.has(name)) {
+            absent.add(name);
+            continue;
+          }
           const renamedFrom = Object.entries(renames).find(([, to]) => to === name)?.[0];
           problems.push(
             `table "${table.name}" has no field "${name}"${renamedFrom ? ` (renamed from "${renamedFrom}" by airtable.fields)` : ""}; ` +
@@ -239,6 +246,7 @@ export class AirtableLeadStore implements LeadStore {
       }
     }
     if (problems.length > 0) throw new AirtableSchemaError(options.baseId, problems);
+    names.absent = absent;
 
     const fieldTypes = new Map(leads!.fields.map((f) => [f.name, f.type]));
     const base = new Airtable({
@@ -551,7 +559,7 @@ export class AirtableLeadStore implements LeadStore {
     return this.withNameLock(this.hubsTable, row.hub, async () => {
       if (await this.findHubByName(row.hub)) throw new DuplicateRecordError("Active Hubs", row.hub);
       await this.checkCommunityLinks([row]);
-      const full: HubFields = { communityLeadId: null, url: null, deploymentIssue: null, liveSince: null, ...row };
+      const full: HubFields = { communityLeadId: null, url: null, deploymentIssue: null, liveSince: null, cloudProject: null, ...row };
       const [created] = await this.createRecords(this.hubsTable, this.names.hubs.hub, [withoutEmpty(hubToCells(full, this.names))]);
       return this.toHub(created!);
     });
