@@ -4,7 +4,7 @@ import { todayUtc } from "../domain/calendar-date.js";
 import { openStore } from "../store/open-store.js";
 import type { LeadStore } from "../store/lead-store.js";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, usageLine, type CliCommand, type CliContext, type CliIo } from "./cli-command.js";
-import { loadCliConfig, loadFullCliConfig, type LocalConfig } from "./cli-config.js";
+import { fullConfigOf, localConfigOf, resolveCliConfig, type LocalConfig, type ResolvedCliConfig } from "./cli-config.js";
 import { CLI_COMMANDS } from "./command-registry.js";
 
 export type { CliIo } from "./cli-command.js";
@@ -171,6 +171,8 @@ function reportError(error: unknown, ctx: CliContext): number {
 }
 
 function createContext(io: CliIo): CliContext & { closeStore(): Promise<void> } {
+  let resolution: Promise<ResolvedCliConfig> | null = null;
+  const resolved = () => (resolution ??= resolveCliConfig(io.env));
   let config: Promise<LocalConfig> | null = null;
   let store: Promise<LeadStore> | null = null;
   const ctx = {
@@ -180,8 +182,9 @@ function createContext(io: CliIo): CliContext & { closeStore(): Promise<void> } 
     progress: (line: string) => {
       if (io.stderr.isTTY) io.stderr.write(`${line}\n`);
     },
-    config: () => (config ??= loadCliConfig(io.env)),
-    fullConfig: () => loadFullCliConfig(io.env),
+    // One resolution per command: the repo's file is read once, the defaults' note said once.
+    config: () => (config ??= resolved().then((r) => localConfigOf(r, (line) => ctx.err(line)))),
+    fullConfig: () => resolved().then(fullConfigOf),
     store: () =>
       (store ??= (async () => {
         const loaded = await ctx.config();

@@ -28,6 +28,17 @@ describe("configuration", () => {
     await expect(loadFullCliConfig({})).rejects.toThrow(/set HUB_SALES_CONFIG to a local copy of \.github\/hub-sales\.yml/);
   });
 
+  it("says so when a store command runs on the defaults, and refuses to compute money on them", async () => {
+    sandbox.env = {};
+    const imported = await sandbox.run("leads", "import", examplePath("leads.csv"));
+    expect(imported.code).toBe(0);
+    expect(imported.stderr).toMatch(/^note: HUB_SALES_CONFIG is not set and the sales repo's configuration cannot be read \(APP_ID, PRIVATE_KEY \(or PRIVATE_KEY_PATH\), HUB_SALES_REPO are not set\); running on the built-in defaults/);
+    const invoice = await sandbox.run("invoice", "--month", "2026-03");
+    expect(invoice.code).toBe(1);
+    expect(invoice.stderr.split("\n")[0]).toMatch(/^hub-sales: HUB_SALES_CONFIG is not set .*: this command needs the configuration the server uses/);
+    expect(invoice.stdout).toBe("");
+  });
+
   it("refuses an invalid HUB_SALES_CONFIG with one line per problem, exit 1, nothing written", async () => {
     const path = sandbox.file("bad.yml", "hub_repo: not-a-repo\ninvoicing:\n  proration: weekly\n");
     sandbox.env.HUB_SALES_CONFIG = path;
@@ -66,7 +77,7 @@ describe("progress", () => {
       const code = await runCli(["leads", "import", examplePath("leads.csv")], {
         stdout: { write: () => true },
         stderr: { write: (text: string) => (stderr += text), isTTY },
-        env: { HUB_SALES_DB: `${sandbox.dir}/progress-${isTTY}.db` },
+        env: { HUB_SALES_DB: `${sandbox.dir}/progress-${isTTY}.db`, HUB_SALES_CONFIG: examplePath("hub-sales.yml") },
       });
       expect(code).toBe(0);
       expect(stderr).toBe(isTTY ? "writing 8 leads…\n" : "");

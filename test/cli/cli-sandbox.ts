@@ -17,7 +17,8 @@ export interface CliRun {
 export class CliSandbox {
   readonly dir = mkdtempSync(join(tmpdir(), "hub-sales-cli-"));
   readonly db = join(this.dir, "store", "hub-sales.db");
-  env: Record<string, string> = {};
+  /** The sample configuration, as an operator would give it (without one, commands say so or refuse). */
+  env: Record<string, string> = { HUB_SALES_CONFIG: examplePath("hub-sales.yml") };
   now = new Date("2026-03-10T12:00:00Z");
 
   async run(...args: string[]): Promise<CliRun> {

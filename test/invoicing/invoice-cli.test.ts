@@ -44,7 +44,7 @@ function cli(argv: string[], env: Record<string, string> = {}) {
   const io = {
     stdout: { write: (t: string) => out.push(t) },
     stderr: { write: (t: string) => err.push(t) },
-    env: { HUB_SALES_DB: dbPath, HUB_SALES_OUTBOX: join(dir, "outbox"), ...env },
+    env: { HUB_SALES_DB: dbPath, HUB_SALES_OUTBOX: join(dir, "outbox"), HUB_SALES_CONFIG: "examples/hub-sales.yml", ...env },
     now: () => new Date("2026-03-31T18:00:00Z"),
   };
   return runCli(argv, io).then((code) => ({ code, stdout: out.join(""), stderr: err.join("") }));

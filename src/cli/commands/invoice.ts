@@ -45,7 +45,8 @@ export const invoiceCommand: CliCommand<z.output<typeof args>> = {
     if (send && smtpUrl === null) {
       throw new CliError("--send needs SMTP_URL (e.g. smtp://user:password@mail.example.org:587); nothing was sent");
     }
-    const config = await ctx.config();
+    // Money: by the configuration the server uses (HUB_SALES_CONFIG, else the sales repo's), never the defaults.
+    const config = await ctx.fullConfig();
     const store = await ctx.store();
     ctx.progress(`building the ${month} invoice batch…`);
     let result;

@@ -1,10 +1,7 @@
 import { z } from "zod";
-import { createProbot } from "probot";
-import { readAppEnvironment } from "../../app/app-environment.js";
-import { createGitHubAccess } from "../../app/github-access.js";
 import { HubSalesRuntime } from "../../app/hub-sales-runtime.js";
 import { parseRepoRef } from "../../github/github-gateway.js";
-import { createProbotOctokit, retryPolicyFromEnv } from "../../github/octokit-options.js";
+import { createCliGitHub, missingCredentials, type CliGitHub } from "../cli-github.js";
 import { textArg } from "../cli-args.js";
 import { CliError, EXIT_FAILURE, EXIT_OK, type CliCommand } from "../cli-command.js";
 
@@ -30,21 +27,19 @@ export const reconcileCommand: CliCommand<z.output<typeof args>> = {
   args,
   async run({ lead: leadRef, plan }, ctx) {
     if (plan && !leadRef) throw new CliError("--plan needs --lead <lead>", 2);
-    const read = readAppEnvironment(ctx.io.env);
-    if (!read.ok) throw new CliError(read.problems.join("; "));
     const env = ctx.io.env;
-    if (!env.APP_ID || !(env.PRIVATE_KEY || env.PRIVATE_KEY_PATH)) {
-      throw new CliError("reconcile needs the app's credentials: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH)");
-    }
-    const store = await ctx.store();
-    const probot = createProbot({ env: { LOG_LEVEL: "warn", ...env }, overrides: { Octokit: createProbotOctokit(retryPolicyFromEnv(env)) } });
+    if (missingCredentials(env)) throw new CliError(`reconcile needs the app's credentials: ${missingCredentials(env)} (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, HUB_SALES_REPO)`);
     let hubRepo: ReturnType<typeof parseRepoRef> | null = null;
-    const access = createGitHubAccess({
-      probot,
-      knownRepos: () => [read.environment.salesRepo, ...(hubRepo ? [hubRepo] : [])],
-    });
+    let github: CliGitHub;
+    try {
+      github = createCliGitHub(env, () => (hubRepo ? [hubRepo] : []));
+    } catch (error) {
+      throw new CliError(error instanceof Error ? error.message : String(error));
+    }
+    const { environment, access } = github;
+    const store = await ctx.store();
     const runtime = new HubSalesRuntime({
-      environment: { ...read.environment, timers: false },
+      environment: { ...environment, timers: false },
       store,
       access,
       now: ctx.io.now,
