@@ -190,6 +190,7 @@ function createContext(io: CliIo): CliContext & { closeStore(): Promise<void> } 
         const loaded = await ctx.config();
         return openStore({ env: io.env, config: loaded, now: io.now });
       })()),
+    // The CLI's edge: the wall clock unless the caller (a test) pins one.
     today: () => todayUtc(io.now?.() ?? new Date()),
     closeStore: async () => {
       if (store === null) return;

@@ -22,7 +22,8 @@ abstract class CachedConfigSource implements ConfigSource {
   abstract readonly description: string;
   #cached: { at: number; result: Promise<ConfigResult> } | null = null;
 
-  constructor(protected readonly now: () => number = Date.now) {}
+  // Elapsed time for the cache (monotonic), not a date: a pinned business clock must not freeze it.
+  constructor(protected readonly now: () => number = () => performance.now()) {}
 
   protected abstract read(): Promise<ConfigResult>;
 

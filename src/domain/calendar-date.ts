@@ -23,7 +23,7 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 /** Today's date in UTC, the app's single notion of "today". */
-export function todayUtc(now: Date = new Date()): CalendarDate {
+export function todayUtc(now: Date): CalendarDate {
   return now.toISOString().slice(0, 10);
 }
 

@@ -3,6 +3,7 @@ import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import { AirtableLeadStore } from "./airtable/airtable-lead-store.js";
 import type { LeadStore } from "./lead-store.js";
 import { SqliteLeadStore } from "./sqlite-lead-store.js";
+import { SqliteRequestWindow } from "./sqlite-request-window.js";
 
 /** SPEC §7: the embedded store's file when `HUB_SALES_DB` is not set. */
 export const DEFAULT_DB_PATH = "data/hub-sales.db";
@@ -38,6 +39,8 @@ export async function openStore(input: OpenStoreInput): Promise<LeadStore> {
       endpointUrl: env.AIRTABLE_ENDPOINT_URL?.trim() || undefined,
       airtable: config.airtable,
       bookkeeping,
+      // Every process on this file (server, CLI passes, imports) shares the base's 5 requests/s.
+      sharedWindow: new SqliteRequestWindow(bookkeeping.db),
     });
   } catch (error) {
     await bookkeeping.close();

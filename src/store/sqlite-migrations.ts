@@ -145,6 +145,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE cloud_costs ADD COLUMN label TEXT;
     `,
   },
+  {
+    version: 5,
+    description: "request slots shared by every process that talks to one AirTable base",
+    sql: `
+      -- A request holds its slot from being sent until a window after its answer (finished_ms).
+      CREATE TABLE request_slots (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        bucket TEXT NOT NULL,
+        started_ms INTEGER NOT NULL,
+        finished_ms INTEGER
+      );
+      CREATE INDEX request_slots_bucket ON request_slots (bucket, finished_ms);
+
+      -- After a 429 the whole base waits, in every process.
+      CREATE TABLE request_pauses (
+        bucket TEXT PRIMARY KEY,
+        until_ms INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -41,6 +41,7 @@ import {
   DEFAULT_REQUEST_POLICY,
   runAirtableRequest,
   type AirtableRequestPolicy,
+  type SharedRequestWindow,
 } from "./airtable-request-policy.js";
 import { AirtableRestClient } from "./airtable-rest-client.js";
 import { AirtableWriteCoalescer } from "./airtable-write-coalescer.js";
@@ -63,6 +64,8 @@ export interface AirtableLeadStoreOptions {
   closeBookkeeping?: boolean;
   /** Rate, 429 wait and retry bounds; defaults are AirTable's limits (5/s, 30 s). */
   policy?: Partial<AirtableRequestPolicy>;
+  /** Shares the base's rate limit with every process using this window (the embedded store's file). */
+  sharedWindow?: SharedRequestWindow;
   /** Per-request timeout; default 60 s. */
   requestTimeoutMs?: number;
   /**
@@ -179,6 +182,7 @@ export class AirtableLeadStore implements LeadStore {
       baseId: options.baseId,
       policy,
       requestTimeoutMs: options.requestTimeoutMs,
+      ...(options.sharedWindow ? { sharedWindow: options.sharedWindow } : {}),
     });
 
     const whoami = whoamiSchema.parse(await rest.request({ method: "GET", path: "/v0/meta/whoami", label: "whoami" }));

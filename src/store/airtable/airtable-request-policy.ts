@@ -58,6 +58,26 @@ export class AirtableUnavailableError extends Error {
   }
 }
 
+/**
+ * The limiter every AirTable request of a base goes through. Implementations: in-process
+ * (one process alone), shared through the embedded store's file (processes on one machine,
+ * `SharedRequestWindow`), or another shared backend (e.g. Redis) behind the same interface.
+ */
+export type RequestLimiter = BaseLimiter;
+
+/**
+ * Rate-window state shared between processes: a request holds a slot from being sent until
+ * `windowMs` after its answer, and a 429 pauses the base for everyone.
+ */
+export interface SharedRequestWindow {
+  /** Epoch milliseconds, the same in every process sharing the window. */
+  nowMs(): number;
+  tryAcquire(bucket: string, limit: number, windowMs: number): { slot: number } | { waitMs: number };
+  release(slot: number): void;
+  pauseUntil(bucket: string, untilMs: number): void;
+  pausedUntil(bucket: string): number;
+}
+
 export interface BaseLimiter {
   /** Runs `fn` when the base's rate allows, never while the base is in a 429 pause. */
   schedule<T>(fn: () => Promise<T>): Promise<T>;
@@ -112,11 +132,22 @@ class CompletionWindow {
  * caller's rate wins. Bottleneck keeps callers in order and spaces them by 1/rate; the
  * completion window makes the limit hold on the server's clock.
  */
-export function airtableLimiterFor(input: { endpointUrl: string; baseId: string; requestsPerSecond: number }): BaseLimiter {
-  const key = `${input.endpointUrl.replace(/\/+$/, "")}|${input.baseId}`;
+export function airtableLimiterFor(input: {
+  endpointUrl: string;
+  baseId: string;
+  requestsPerSecond: number;
+  /** Shares the limit with other processes (the embedded store's file); without it, this process only. */
+  shared?: SharedRequestWindow;
+}): BaseLimiter {
+  const key = `${input.endpointUrl.replace(/\/+$/, "")}|${input.baseId}${input.shared ? "|shared" : ""}`;
   const existing = limiters.get(key);
   if (existing) return existing;
   const rate = Math.max(1, Math.floor(input.requestsPerSecond));
+  if (input.shared) {
+    const limiter = sharedLimiter(key, rate, input.shared);
+    limiters.set(key, limiter);
+    return limiter;
+  }
   const bottleneck = new Bottleneck({ minTime: Math.floor(1000 / rate), maxConcurrent: rate });
   const window = new CompletionWindow(rate, 1000);
   let pausedUntil = 0;
@@ -126,16 +157,16 @@ export function airtableLimiterFor(input: { endpointUrl: string; baseId: string;
       return started;
     },
     pauseFor(ms) {
-      pausedUntil = Math.max(pausedUntil, Date.now() + ms);
+      pausedUntil = Math.max(pausedUntil, performance.now() + ms);
     },
     async schedule<T>(fn: () => Promise<T>): Promise<T> {
       for (;;) {
-        await sleep(pausedUntil - Date.now());
+        await sleep(pausedUntil - performance.now());
         // A job that reaches the front during a pause goes back in line instead of firing.
         const outcome = await bottleneck.schedule(async () => {
-          if (Date.now() < pausedUntil) return { paused: true as const };
+          if (performance.now() < pausedUntil) return { paused: true as const };
           await window.acquire();
-          if (Date.now() < pausedUntil) {
+          if (performance.now() < pausedUntil) {
             window.release();
             return { paused: true as const };
           }
@@ -152,6 +183,52 @@ export function airtableLimiterFor(input: { endpointUrl: string; baseId: string;
   };
   limiters.set(key, limiter);
   return limiter;
+}
+
+/**
+ * The limiter across processes: Bottleneck keeps this process's callers in order and spaced,
+ * the shared window holds the base's limit over every process, and a 429 seen by any of them
+ * pauses all.
+ */
+function sharedLimiter(bucket: string, rate: number, shared: SharedRequestWindow): BaseLimiter {
+  const bottleneck = new Bottleneck({ minTime: Math.floor(1000 / rate), maxConcurrent: rate });
+  let started = 0;
+  const acquire = async (): Promise<number> => {
+    for (;;) {
+      const got = shared.tryAcquire(bucket, rate, 1000);
+      if ("slot" in got) return got.slot;
+      await sleep(got.waitMs);
+    }
+  };
+  const pausedFor = () => shared.pausedUntil(bucket) - shared.nowMs();
+  return {
+    get started() {
+      return started;
+    },
+    pauseFor(ms) {
+      shared.pauseUntil(bucket, shared.nowMs() + ms);
+    },
+    async schedule<T>(fn: () => Promise<T>): Promise<T> {
+      for (;;) {
+        await sleep(pausedFor());
+        const outcome = await bottleneck.schedule(async () => {
+          if (pausedFor() > 0) return { paused: true as const };
+          const slot = await acquire();
+          if (pausedFor() > 0) {
+            shared.release(slot);
+            return { paused: true as const };
+          }
+          started += 1;
+          try {
+            return { paused: false as const, value: await fn() };
+          } finally {
+            shared.release(slot);
+          }
+        });
+        if (!outcome.paused) return outcome.value;
+      }
+    },
+  };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -4,6 +4,7 @@ import {
   runAirtableRequest,
   type AirtableRequestPolicy,
   type BaseLimiter,
+  type SharedRequestWindow,
 } from "./airtable-request-policy.js";
 
 /**
@@ -20,12 +21,14 @@ export class AirtableRestClient {
       baseId: string;
       policy: AirtableRequestPolicy;
       requestTimeoutMs?: number;
+      sharedWindow?: SharedRequestWindow;
     },
   ) {
     this.limiter = airtableLimiterFor({
       endpointUrl: options.endpointUrl,
       baseId: options.baseId,
       requestsPerSecond: options.policy.requestsPerSecond,
+      ...(options.sharedWindow ? { shared: options.sharedWindow } : {}),
     });
   }
 
