@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import BetterSqlite3, { type Database } from "better-sqlite3";
+import BetterSqlite3, { type Database, type Statement } from "better-sqlite3";
 import type { CalendarMonth } from "../domain/calendar-date.js";
 import {
   MANIAC_T_KEYS,
@@ -326,17 +326,29 @@ export class SqliteLeadStore implements LeadStore {
 
 /** The synchronous implementation behind `SqliteLeadStore`. */
 class SqliteOperations implements SyncLeadStore {
+  /** Prepared once per SQL text: preparing on every call was a large share of a webhook's cost. */
+  readonly #statements = new Map<string, Statement>();
+
   constructor(
     private readonly db: Database,
     private readonly now: () => Date,
   ) {}
+
+  private prepare<P extends unknown[] | object = unknown[], R = unknown>(sql: string): Statement<P extends unknown[] ? P : [P], R> {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement as unknown as Statement<P extends unknown[] ? P : [P], R>;
+  }
 
   // ---- Leads
 
   listLeads(filter?: { statuses?: readonly LeadStatus[] }): Lead[] {
     const statuses = filter?.statuses;
     if (statuses === undefined) {
-      return this.db.prepare<[], LeadRowDb>("SELECT * FROM leads ORDER BY name, id").all().map(leadFromRow);
+      return this.prepare<[], LeadRowDb>("SELECT * FROM leads ORDER BY name, id").all().map(leadFromRow);
     }
     if (statuses.length === 0) return [];
     const rows = this.db
@@ -350,12 +362,12 @@ class SqliteOperations implements SyncLeadStore {
   getLead(id: string): Lead | null {
     const rowId = parseId(LEAD_ID, id);
     if (rowId === null) return null;
-    const row = this.db.prepare<[number], LeadRowDb>("SELECT * FROM leads WHERE id = ?").get(rowId);
+    const row = this.prepare<[number], LeadRowDb>("SELECT * FROM leads WHERE id = ?").get(rowId);
     return row ? leadFromRow(row) : null;
   }
 
   findLeadByName(name: string): Lead | null {
-    const row = this.db.prepare<[string], LeadRowDb>("SELECT * FROM leads WHERE name = ?").get(name.trim());
+    const row = this.prepare<[string], LeadRowDb>("SELECT * FROM leads WHERE name = ?").get(name.trim());
     return row ? leadFromRow(row) : null;
   }
 
@@ -426,18 +438,18 @@ class SqliteOperations implements SyncLeadStore {
   // ---- Active Hubs
 
   listHubs(): Hub[] {
-    return this.db.prepare<[], HubRowDb>("SELECT * FROM hubs ORDER BY hub, id").all().map(hubFromRow);
+    return this.prepare<[], HubRowDb>("SELECT * FROM hubs ORDER BY hub, id").all().map(hubFromRow);
   }
 
   findHubByName(hub: string): Hub | null {
-    const row = this.db.prepare<[string], HubRowDb>("SELECT * FROM hubs WHERE hub = ?").get(hub.trim());
+    const row = this.prepare<[string], HubRowDb>("SELECT * FROM hubs WHERE hub = ?").get(hub.trim());
     return row ? hubFromRow(row) : null;
   }
 
   private getHub(id: string): Hub | null {
     const rowId = parseId(HUB_ID, id);
     if (rowId === null) return null;
-    const row = this.db.prepare<[number], HubRowDb>("SELECT * FROM hubs WHERE id = ?").get(rowId);
+    const row = this.prepare<[number], HubRowDb>("SELECT * FROM hubs WHERE id = ?").get(rowId);
     return row ? hubFromRow(row) : null;
   }
 
@@ -512,7 +524,7 @@ class SqliteOperations implements SyncLeadStore {
       if (value === undefined) continue;
       if (key === "communityLeadId" && value !== null) {
         const leadId = parseId(LEAD_ID, value);
-        const exists = leadId !== null && this.db.prepare("SELECT 1 FROM leads WHERE id = ?").get(leadId) !== undefined;
+        const exists = leadId !== null && this.prepare("SELECT 1 FROM leads WHERE id = ?").get(leadId) !== undefined;
         if (!exists) throw new RecordNotFoundError("Leads", value);
         values[column] = leadId;
       } else {
@@ -528,16 +540,16 @@ class SqliteOperations implements SyncLeadStore {
     type Row = { month: string; hub: string; amount_cents: number; currency: string; label: string | null };
     const rows =
       filter?.month === undefined
-        ? this.db.prepare<[], Row>("SELECT * FROM cloud_costs ORDER BY month, hub").all()
-        : this.db.prepare<[string], Row>("SELECT * FROM cloud_costs WHERE month = ? ORDER BY hub").all(filter.month);
+        ? this.prepare<[], Row>("SELECT * FROM cloud_costs ORDER BY month, hub").all()
+        : this.prepare<[string], Row>("SELECT * FROM cloud_costs WHERE month = ? ORDER BY hub").all(filter.month);
     // `label` only when the export gave one, so records of the long and wide forms keep their shape.
     return rows.map((r) => ({ month: r.month, hub: r.hub, amount: r.amount_cents, currency: r.currency, ...(r.label === null ? {} : { label: r.label }) }));
   }
 
   upsertCloudCosts(rows: readonly CloudCost[]): UpsertResult {
     const valid = validateCloudCostBatch(rows);
-    const exists = this.db.prepare<[string, string]>("SELECT 1 FROM cloud_costs WHERE month = ? AND hub = ?");
-    const write = this.db.prepare(
+    const exists = this.prepare<[string, string]>("SELECT 1 FROM cloud_costs WHERE month = ? AND hub = ?");
+    const write = this.prepare(
       `INSERT INTO cloud_costs (month, hub, amount_cents, currency, label) VALUES (@month, @hub, @amount, @currency, @label)
        ON CONFLICT (month, hub) DO UPDATE SET hub = excluded.hub, amount_cents = excluded.amount_cents,
          currency = excluded.currency, label = excluded.label, imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
@@ -557,16 +569,16 @@ class SqliteOperations implements SyncLeadStore {
 
   recordDelivery(deliveryId: string, event: string): boolean {
     requireKey("delivery id", deliveryId);
-    const info = this.db.prepare("INSERT OR IGNORE INTO deliveries (id, event) VALUES (?, ?)").run(deliveryId, event);
+    const info = this.prepare("INSERT OR IGNORE INTO deliveries (id, event) VALUES (?, ?)").run(deliveryId, event);
     return info.changes === 1;
   }
 
   forgetDelivery(deliveryId: string): void {
-    this.db.prepare("DELETE FROM deliveries WHERE id = ?").run(deliveryId);
+    this.prepare("DELETE FROM deliveries WHERE id = ?").run(deliveryId);
   }
 
   getState(key: string): unknown {
-    const row = this.db.prepare<[string], { value: string }>("SELECT value FROM state WHERE key = ?").get(key);
+    const row = this.prepare<[string], { value: string }>("SELECT value FROM state WHERE key = ?").get(key);
     return row ? (JSON.parse(row.value) as unknown) : null;
   }
 
@@ -582,12 +594,12 @@ class SqliteOperations implements SyncLeadStore {
 
   claimState(key: string, value: unknown): boolean {
     requireKey("state key", key);
-    const info = this.db.prepare("INSERT OR IGNORE INTO state (key, value) VALUES (?, ?)").run(key, toJson(key, value));
+    const info = this.prepare("INSERT OR IGNORE INTO state (key, value) VALUES (?, ?)").run(key, toJson(key, value));
     return info.changes === 1;
   }
 
   deleteState(key: string): void {
-    this.db.prepare("DELETE FROM state WHERE key = ?").run(key);
+    this.prepare("DELETE FROM state WHERE key = ?").run(key);
   }
 
   // ---- Work queue
@@ -600,7 +612,7 @@ class SqliteOperations implements SyncLeadStore {
     requireKey("work key", key);
     const now = this.now().toISOString();
     this.db.transaction(() => {
-      const current = this.db.prepare<[string], WorkRowDb>("SELECT * FROM work WHERE key = ?").get(key);
+      const current = this.prepare<[string], WorkRowDb>("SELECT * FROM work WHERE key = ?").get(key);
       if (!current) {
         this.db
           .prepare(
@@ -669,16 +681,16 @@ class SqliteOperations implements SyncLeadStore {
   }
 
   releaseLease(lease: WorkLease): void {
-    this.db.prepare("UPDATE leases SET owner = NULL WHERE key = ? AND owner = ? AND token = ?").run(lease.key, lease.owner, lease.token);
+    this.prepare("UPDATE leases SET owner = NULL WHERE key = ? AND owner = ? AND token = ?").run(lease.key, lease.owner, lease.token);
   }
 
   /** A run that read an older generation leaves the item (new work came in) but clears its failure. */
   completeWork(lease: WorkLease, generation: number, now: Date): boolean {
     const complete = this.db.transaction(() => {
       if (!this.holds(lease, now)) return false;
-      const info = this.db.prepare("DELETE FROM work WHERE key = ? AND generation = ?").run(lease.key, generation);
+      const info = this.prepare("DELETE FROM work WHERE key = ? AND generation = ?").run(lease.key, generation);
       if (info.changes === 0) {
-        this.db.prepare("UPDATE work SET attempts = 0, last_error = NULL WHERE key = ?").run(lease.key);
+        this.prepare("UPDATE work SET attempts = 0, last_error = NULL WHERE key = ?").run(lease.key);
       }
       this.releaseLease(lease);
       return true;
@@ -707,7 +719,7 @@ class SqliteOperations implements SyncLeadStore {
   }
 
   private leaseRow(key: string): LeaseRowDb | undefined {
-    return this.db.prepare<[string], LeaseRowDb>("SELECT * FROM leases WHERE key = ?").get(key);
+    return this.prepare<[string], LeaseRowDb>("SELECT * FROM leases WHERE key = ?").get(key);
   }
 
   private grantLease(key: string, owner: string, now: Date, leaseMs: number): WorkLease {
@@ -733,7 +745,7 @@ class SqliteOperations implements SyncLeadStore {
     requireKey("effect", input.effect);
     const at = input.at.toISOString();
     const record = this.db.transaction(() => {
-      const known = this.db.prepare("SELECT 1 FROM failed_effects WHERE lead_id = ? AND effect = ?").get(input.leadId, input.effect);
+      const known = this.prepare("SELECT 1 FROM failed_effects WHERE lead_id = ? AND effect = ?").get(input.leadId, input.effect);
       this.db
         .prepare(
           `INSERT INTO failed_effects (lead_id, effect, what, why, fix, status, first_failed_at, last_failed_at)
@@ -755,13 +767,13 @@ class SqliteOperations implements SyncLeadStore {
   }
 
   clearFailedEffect(leadId: string, effect: string): void {
-    this.db.prepare("DELETE FROM failed_effects WHERE lead_id = ? AND effect = ?").run(leadId, effect);
+    this.prepare("DELETE FROM failed_effects WHERE lead_id = ? AND effect = ?").run(leadId, effect);
   }
 
   listFailedEffects(leadId?: string): FailedEffect[] {
     const rows =
       leadId === undefined
-        ? this.db.prepare<[], FailedEffectRowDb>("SELECT * FROM failed_effects ORDER BY first_failed_at, lead_id, effect").all()
+        ? this.prepare<[], FailedEffectRowDb>("SELECT * FROM failed_effects ORDER BY first_failed_at, lead_id, effect").all()
         : this.db
             .prepare<[string], FailedEffectRowDb>("SELECT * FROM failed_effects WHERE lead_id = ? ORDER BY first_failed_at, effect")
             .all(leadId);
@@ -784,7 +796,7 @@ class SqliteOperations implements SyncLeadStore {
   recordDeliveryConfirmation(confirmation: DeliveryConfirmation): void {
     const valid = validateDeliveryConfirmation(confirmation);
     const leadId = parseId(LEAD_ID, valid.leadId);
-    if (leadId === null || this.db.prepare("SELECT 1 FROM leads WHERE id = ?").get(leadId) === undefined) {
+    if (leadId === null || this.prepare("SELECT 1 FROM leads WHERE id = ?").get(leadId) === undefined) {
       throw new RecordNotFoundError("Leads", valid.leadId);
     }
     this.db
