@@ -3,7 +3,16 @@ import { createServer } from "node:net";
 
 /** Real app processes for multi-process tests: `src/server.ts` (what `npm start` runs) and the CLI. */
 
-const BASE_ENV: Record<string, string | undefined> = { PATH: process.env.PATH, NODE_ENV: "production", LOG_LEVEL: "warn" };
+/**
+ * Only what a process needs, not the developer's HUB_SALES_* settings; a moved clock
+ * (`faketime`, via LD_PRELOAD and FAKETIME*) reaches the children, so every process shares it.
+ */
+const BASE_ENV: Record<string, string | undefined> = {
+  PATH: process.env.PATH,
+  NODE_ENV: "production",
+  LOG_LEVEL: "warn",
+  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => /^(LD_PRELOAD|FAKETIME|DYLD_)/.test(key))),
+};
 
 export interface ServerProcess {
   url: string;
@@ -32,7 +41,7 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-export async function startServerProcess(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
     env: { ...BASE_ENV, ...env, PORT: String(port), HOST: "127.0.0.1" },
