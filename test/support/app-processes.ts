@@ -102,7 +102,7 @@ export function runCliProcess(env: Record<string, string | undefined>, args: str
   });
 }
 
-export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<number> {
+export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<number> {
   const started = performance.now();
   for (;;) {
     if (await condition()) return performance.now() - started;
