@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHash, generateKeyPairSync, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
@@ -118,6 +118,7 @@ export interface RequestLogEntry {
   kind: "rest" | "graphql" | "page";
   /** Top-level GraphQL fields, e.g. `["addProjectV2ItemById"]`. */
   graphqlFields?: string[];
+  /** 304: a conditional read of something unchanged (GitHub does not count those against the primary rate limit). */
   status: number;
   /** Login acting (`<slug>[bot]` for installation tokens, the app slug for its JWT), null when anonymous. */
   actor: string | null;
@@ -412,8 +413,20 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
         durationMs: Date.now() - started,
       });
     };
-    const sendJson = (status: number, json: unknown, headers: Record<string, string> = {}): void =>
-      finish(status, { "content-type": "application/json; charset=utf-8", ...headers }, status === 204 || status === 304 ? null : JSON.stringify(json));
+    const sendJson = (status: number, json: unknown, headers: Record<string, string> = {}): void => {
+      const text = status === 204 || status === 304 ? null : JSON.stringify(json);
+      // GitHub tags every successful REST read and answers a matching If-None-Match with an empty 304
+      // (a route with tags of its own, like contents, answers them itself).
+      if (method === "GET" && isRest && status === 200 && text !== null && headers.etag === undefined) {
+        const etag = entityTag(text);
+        if (etagMatches(header(req, "if-none-match"), etag)) {
+          finish(304, { etag, ...headers }, null);
+          return;
+        }
+        headers = { etag, ...headers };
+      }
+      finish(status, { "content-type": "application/json; charset=utf-8", ...headers }, text);
+    };
 
     if (kind === "page") {
       const page = method === "GET" ? renderHtmlPage(state, url.pathname) : null;
@@ -625,6 +638,18 @@ async function readBody(req: IncomingMessage): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A weak validator of the representation, as GitHub sends (`W/"<hex>"`). */
+function entityTag(body: string): string {
+  return `W/"${createHash("sha256").update(body).digest("hex").slice(0, 32)}"`;
+}
+
+/** `If-None-Match` lists tags (or `*`); comparison is weak, so `W/` prefixes are ignored (RFC 9110 §13.1.2). */
+function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || opaque(tag) === opaque(etag));
 }
 
 /** Octokit's throttling plugin reads these; a generous, never-exhausted primary limit. */
