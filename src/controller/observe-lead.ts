@@ -5,11 +5,12 @@ import { parseIssueUrl } from "./issue-url.js";
 import { loadLeadEffects } from "./lead-effects-store.js";
 import type { LeadObservation, ObservedForms } from "./lead-observation.js";
 import { isDeploymentWanted, watchesHubIssues } from "./plan-lead.js";
+import { readIssueConditionally } from "./read-issue-conditionally.js";
 import type { ReconcileDeps } from "./reconcile-deps.js";
 
 /**
  * Reads the lead and the issues recorded on it. Costs one GET per recorded issue that
- * matters for the lead's status, and nothing else: issues not yet recorded are looked up
+ * matters for the lead's status (conditional: a 304 when it has not changed), and nothing else: issues not yet recorded are looked up
  * by marker only when the plan wants to open one (see `applyLeadActions`).
  */
 export async function observeLead(leadId: string, deps: ReconcileDeps): Promise<LeadObservation | null> {
@@ -76,7 +77,7 @@ async function fetchRecorded(
     deps.log.warn(`lead ${leadId}: ignoring a ${kind} issue link that is not a GitHub issue URL: ${url}`);
     return null;
   }
-  const issue = await deps.gateway.getIssue(ref.repo, ref.number);
+  const issue = await readIssueConditionally(deps, ref.repo, ref.number);
   if (issue?.marker && (issue.marker.lead !== leadId || issue.marker.kind !== kind)) {
     deps.log.warn(`lead ${leadId}: the recorded ${kind} issue ${url} belongs to ${issue.marker.kind} of ${issue.marker.lead}`);
     return null;

@@ -64,8 +64,17 @@ export interface BacklogBoard {
   statusOptions: Record<string, string>;
 }
 
+/**
+ * A conditional read: `notModified` when the issue still has the entity tag given (GitHub
+ * answers 304, which does not count against the primary rate limit); otherwise the issue
+ * (null when gone) and its current tag.
+ */
+export type ConditionalIssueRead = { notModified: true } | { notModified: false; issue: IssueSnapshot | null; etag: string | null };
+
 export interface GitHubGateway {
   getIssue(repo: RepoRef, number: number): Promise<IssueSnapshot | null>;
+  /** `getIssue` with `If-None-Match: <etag>` (a plain read when `etag` is null). */
+  getIssueIfChanged(repo: RepoRef, number: number, etag: string | null): Promise<ConditionalIssueRead>;
   /**
    * Issues the app created in `repo` for `kind` (found by author and marker, open and
    * closed). `labels` narrows the listing server-side.

@@ -4,6 +4,7 @@ import { GitHubApiError, statusOf, toGitHubApiError } from "./github-api-error.j
 import type {
   BacklogBoard,
   CommentSnapshot,
+  ConditionalIssueRead,
   GitHubGateway,
   IssuePatch,
   IssueSnapshot,
@@ -134,17 +135,25 @@ export class OctokitGitHubGateway implements GitHubGateway {
   }
 
   async getIssue(repo: RepoRef, number: number): Promise<IssueSnapshot | null> {
+    const read = await this.getIssueIfChanged(repo, number, null);
+    return read.notModified ? null : read.issue;
+  }
+
+  async getIssueIfChanged(repo: RepoRef, number: number, etag: string | null): Promise<ConditionalIssueRead> {
     const where = { method: "GET", url: `/repos/${repo.owner}/${repo.repo}/issues/${number}` };
     try {
-      const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", {
+      const { data, headers } = await this.octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", {
         ...repo,
         issue_number: number,
+        ...(etag === null ? {} : { headers: { "if-none-match": etag } }),
       });
-      return toIssueSnapshot(repo, parseWith(issueSchema, data, where));
+      return { notModified: false, issue: toIssueSnapshot(repo, parseWith(issueSchema, data, where)), etag: headers.etag ?? null };
     } catch (error) {
-      // 410: the issue was deleted; to the controller that is the same as never created.
       const status = statusOf(error);
-      if (status === 404 || status === 410) return null;
+      // Octokit throws on 304: the issue is as it was when it had this tag.
+      if (status === 304 && etag !== null) return { notModified: true };
+      // 410: the issue was deleted; to the controller that is the same as never created.
+      if (status === 404 || status === 410) return { notModified: false, issue: null, etag: null };
       throw toGitHubApiError(error, where);
     }
   }

@@ -10,6 +10,9 @@ export class RoutingGitHubGateway implements GitHubGateway {
   async getIssue(repo: RepoRef, number: number) {
     return (await this.forOwner(repo.owner)).getIssue(repo, number);
   }
+  async getIssueIfChanged(repo: RepoRef, number: number, etag: string | null) {
+    return (await this.forOwner(repo.owner)).getIssueIfChanged(repo, number, etag);
+  }
   async listOwnedIssues(repo: RepoRef, kind: Parameters<GitHubGateway["listOwnedIssues"]>[1], options?: { labels?: string[] }) {
     return (await this.forOwner(repo.owner)).listOwnedIssues(repo, kind, options);
   }

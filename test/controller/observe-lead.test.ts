@@ -59,6 +59,6 @@ describe("observeLead", () => {
     );
     const observed = await observeLead(lead.id, deps());
     expect(observed?.requestInformationIssue).toBeNull();
-    expect(gateway.callsOf("getIssue")).toHaveLength(0);
+    expect(gateway.callsOf("getIssueIfChanged")).toHaveLength(0);
   });
 });

@@ -141,7 +141,7 @@ describe("reconcileLead against an in-memory GitHub and SQLite store", () => {
     expect(idle.actions).toEqual([]);
     expect(gateway.writes()).toEqual([]);
     // Observing costs one GET per recorded issue that matters, nothing more.
-    expect(gateway.calls.map((c) => c.method)).toEqual(["getIssue", "getIssue"]);
+    expect(gateway.calls.map((c) => c.method)).toEqual(["getIssueIfChanged", "getIssueIfChanged"]);
 
     // 3. The request-information issue is closed as completed: the deployment request.
     gateway.personEditsIssue(HUB, ri.number, { state: "closed", stateReason: "completed" });

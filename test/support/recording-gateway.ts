@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type {
   BacklogBoard,
   CommentSnapshot,
+  ConditionalIssueRead,
   GitHubGateway,
   IssuePatch,
   IssueSnapshot,
@@ -189,6 +190,16 @@ export class RecordingGateway implements GitHubGateway {
     await this.#enter("getIssue", [repo, number]);
     const issue = (this.#issues.get(repoKey(repo)) ?? []).find((i) => i.number === number);
     return issue ? this.#snapshot(issue) : null;
+  }
+
+  /** Tags an issue by its content, as GitHub's ETag changes whenever the issue does. */
+  async getIssueIfChanged(repo: RepoRef, number: number, etag: string | null): Promise<ConditionalIssueRead> {
+    await this.#enter("getIssueIfChanged", [repo, number, etag]);
+    const issue = (this.#issues.get(repoKey(repo)) ?? []).find((i) => i.number === number);
+    if (!issue) return { notModified: false, issue: null, etag: null };
+    const snapshot = this.#snapshot(issue);
+    const current = `W/"${createHash("sha256").update(JSON.stringify(snapshot)).digest("hex").slice(0, 16)}"`;
+    return current === etag ? { notModified: true } : { notModified: false, issue: snapshot, etag: current };
   }
 
   async listOwnedIssues(repo: RepoRef, kind: IssueKind, options: { labels?: string[] } = {}): Promise<IssueSnapshot[]> {
