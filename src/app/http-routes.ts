@@ -68,7 +68,7 @@ export function createHttpRoutes(runtime: HubSalesRuntime) {
         req,
         res,
         store: runtime.store,
-        enqueue: (leadId, reason) => runtime.enqueue(leadId, reason),
+        enqueue: (leadId, reason) => runtime.enqueueTableChange(leadId, reason),
         log: runtime.log,
       });
     }

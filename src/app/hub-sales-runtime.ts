@@ -17,7 +17,8 @@ import { refreshInvoiceIssue } from "../invoicing/refresh-invoice-issue.js";
 import { invoiceBatchKey } from "../invoicing/format-month.js";
 import { formatMoneyForPeople } from "../domain/money.js";
 import type { CalendarMonth } from "../domain/calendar-date.js";
-import type { Hub, Lead } from "../domain/records.js";
+import { BulkLeadObserver } from "../controller/bulk-lead-observer.js";
+import type { WorkItem } from "../store/lead-store.js";
 import type { GitHubAccess } from "./github-access.js";
 import { upkeepAirtableChangeFeed } from "../airtable/airtable-change-feed.js";
 import { IssueFormSource } from "../issue-forms/issue-form-source.js";
@@ -65,8 +66,8 @@ export class HubSalesRuntime {
   readonly #boardCache: ReconcileDeps["boardCache"] = {};
   /** The hub repo's issue forms, cached by file version for the process's lifetime. */
   readonly #issueForms: IssueFormSource;
-  /** What the last full pass read in bulk, consumed lead by lead by its reconciles. */
-  readonly #prefetched = new Map<string, { lead: Lead; hubs: Hub[] }>();
+  /** Many keys due at once are observed from one listing; leads that need nothing cost no request. */
+  readonly #bulk: BulkLeadObserver;
 
   constructor(input: HubSalesRuntimeInput) {
     this.environment = input.environment;
@@ -84,15 +85,14 @@ export class HubSalesRuntime {
     this.configSource = this.environment.configPath
       ? new LocalConfigSource(this.environment.configPath)
       : new RepoConfigSource(() => this.#access.clientFor(salesRepo.owner), salesRepo);
+    this.#bulk = new BulkLeadObserver({ store: this.store, now: this.now, log: this.log });
     this.queue = new LeadWorkQueue({
       store: this.store,
       log: this.log,
       now: this.now,
       leaseMs: this.environment.leaseMs,
       // The queue already holds the lead's lock around `run`.
-      run: async (leadId) => {
-        await reconcileLead(leadId, await this.reconcileDeps());
-      },
+      run: (leadId, _reason, item) => this.#runQueued(leadId, item),
       onPersistentFailure: (item) => this.#reportPersistentFailure(item.key, item.lastError ?? "unknown error"),
       ...input.queue,
     });
@@ -153,10 +153,24 @@ export class HubSalesRuntime {
       log: this.log,
       onAction: this.#onAction,
       boardCache: this.#boardCache,
-      prefetched: this.#prefetched,
       issueForms: this.#issueForms,
     };
     return deps;
+  }
+
+  /** Queued work: observed in bulk when many keys are due, skipped when the records show nothing to do. */
+  async #runQueued(leadId: string, item: WorkItem): Promise<void> {
+    const deps = await this.reconcileDeps();
+    // The plan's inputs besides the records: a new configuration or a new day can change it.
+    const context = JSON.stringify([deps.config, deps.today()]);
+    const decision = await this.#bulk.decide(item, context);
+    if (decision.kind === "skip") {
+      this.log.debug(`lead ${leadId}: nothing to do (${decision.why})`);
+      return;
+    }
+    const prefetched = decision.prefetched ? new Map([[leadId, decision.prefetched]]) : undefined;
+    const result = await reconcileLead(leadId, { ...deps, ...(prefetched ? { prefetched } : {}) });
+    if (result.settled) await this.#bulk.settled(result.settled, context);
   }
 
   /** Reconcile one lead now, under its lock (commands that must answer with the result use this). */
@@ -165,9 +179,15 @@ export class HubSalesRuntime {
     return this.queue.runExclusive(leadId, () => reconcileLead(leadId, deps, options));
   }
 
-  /** A trigger about one lead: its reconcile reads the lead afresh, never from a pass's bulk read. */
+  /** A trigger about one lead: its reconcile reads the lead afresh, never from a bulk read. */
   enqueue(leadId: string, reason: string): Promise<void> {
-    this.#prefetched.delete(leadId);
+    this.#bulk.readAfresh(leadId);
+    return this.queue.enqueue(leadId, reason);
+  }
+
+  /** A change the table reported: one of possibly many, which may be observed in bulk. */
+  enqueueTableChange(leadId: string, reason: string): Promise<void> {
+    this.#bulk.changed(leadId);
     return this.queue.enqueue(leadId, reason);
   }
 
@@ -176,14 +196,12 @@ export class HubSalesRuntime {
    * also takes leads whose issues may still need closing after they went inactive.
    */
   async enqueueAll(pass: "periodic" | "daily"): Promise<number> {
-    const [leads, hubs] = await Promise.all([this.store.listLeads(), this.store.listHubs()]);
-    const chosen = leads.filter((l) => isOpenStatus(l.status) || (pass === "daily" && l.leadIssue !== null));
-    for (const lead of chosen) {
-      this.#prefetched.set(lead.id, { lead, hubs: hubs.filter((h) => h.communityLeadId === lead.id) });
-      await this.store.enqueueWork(`lead:${lead.id}`, `${pass} reconcile`);
-    }
+    const queued = await this.#bulk.queuePass({
+      reason: `${pass} reconcile`,
+      choose: (l) => isOpenStatus(l.status) || (pass === "daily" && l.leadIssue !== null),
+    });
     this.queue.kick();
-    return chosen.length;
+    return queued;
   }
 
   /** Timers in-process: the queue's poll, the periodic pass, and the daily pass at each new date. */
@@ -221,7 +239,7 @@ export class HubSalesRuntime {
     return upkeepAirtableChangeFeed({
       store: this.store,
       publicUrl: this.environment.publicUrl,
-      enqueue: (leadId, reason) => this.enqueue(leadId, reason),
+      enqueue: (leadId, reason) => this.enqueueTableChange(leadId, reason),
       log: this.log,
       now: this.now,
     });

@@ -6,8 +6,8 @@ import type { Logger } from "./reconcile-deps.js";
 
 export interface LeadWorkQueueOptions {
   store: LeadStore;
-  /** The work itself: reconcile one lead. Throws to ask for a retry. */
-  run: (leadId: string, reason: string) => Promise<void>;
+  /** The work itself: reconcile one lead. Throws to ask for a retry. `item` as listed when the run began. */
+  run: (leadId: string, reason: string, item: WorkItem) => Promise<void>;
   log: Logger;
   /** Leads reconciled at the same time (GitHub's secondary limits favour few). */
   concurrency?: number;
@@ -190,7 +190,7 @@ export class LeadWorkQueue {
     try {
       let failure: { error: unknown } | null = null;
       try {
-        await run(leadId, item.reason);
+        await run(leadId, item.reason, item);
       } catch (error) {
         failure = { error };
       }

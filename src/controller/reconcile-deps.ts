@@ -30,9 +30,8 @@ export interface ReconcileDeps {
   /** The board's ids do not change: resolved once and shared by every run that gets this cache. */
   boardCache: { board?: Promise<BacklogBoard> };
   /**
-   * Leads and their hubs read in bulk by a full pass (one listing instead of two reads per
-   * lead). Each entry serves one reconcile and is removed; a trigger about a lead drops its
-   * entry so that reconcile reads afresh.
+   * Leads and their hubs read in bulk (one listing instead of two reads per lead; see
+   * `BulkLeadObserver`). Each entry serves one reconcile and is removed.
    */
   prefetched?: Map<string, { lead: Lead; hubs: Hub[] }>;
   /**

@@ -1,3 +1,4 @@
+import type { Hub, Lead } from "../domain/records.js";
 import { applyLeadActions } from "./apply-lead-actions.js";
 import { describeAction, type LeadAction } from "./lead-action.js";
 import { observeLead } from "./observe-lead.js";
@@ -11,6 +12,8 @@ export interface ReconcileResult {
   found: boolean;
   /** What was done, in order (empty when everything already matched). */
   actions: string[];
+  /** The lead and its hubs as the run left them, once nothing was left to do (not for a dry run). */
+  settled?: { lead: Lead; hubs: Hub[] };
 }
 
 /** More rounds than any lead needs (hub side, then lead issue, then links): a loop guard. */
@@ -38,7 +41,7 @@ export async function reconcileLead(
     const actions = planLead(observed, context).filter((a) => !refusals.skips(a));
     if (actions.length === 0) {
       if (!options.dryRun) await refusals.reportPending(observed);
-      return { leadId, found: true, actions: done };
+      return { leadId, found: true, actions: done, ...(options.dryRun ? {} : { settled: { lead: observed.lead, hubs: observed.hubs } }) };
     }
     if (options.dryRun) return { leadId, found: true, actions: actions.map(describeAction) };
     const fingerprint = JSON.stringify(actions);

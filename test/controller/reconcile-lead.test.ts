@@ -219,7 +219,7 @@ describe("reconcileLead against an in-memory GitHub and SQLite store", () => {
   it("does nothing for a lead first seen as inactive, and reports an unknown lead as not found", async () => {
     const old = await addLead("Inactive Lead");
     const result = await reconcileLead(old.id, makeDeps());
-    expect(result).toEqual({ leadId: old.id, found: true, actions: [] });
+    expect(result).toMatchObject({ leadId: old.id, found: true, actions: [], settled: { lead: { id: old.id }, hubs: [] } });
     expect(gateway.calls).toEqual([]);
     expect(await reconcileLead("lead-999", makeDeps())).toEqual({ leadId: "lead-999", found: false, actions: [] });
   });

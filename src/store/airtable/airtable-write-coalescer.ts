@@ -25,6 +25,12 @@ export interface AirtableWriteCoalescerOptions {
   isMissingRecord: (error: unknown) => boolean;
   /** For error labels: the table's name. */
   table: string;
+  /**
+   * How long a request that would carry fewer than `maxRecords` records waits for more
+   * before asking for its slot (default 0). Writes of many leads reconciled at once then
+   * fill requests of 10 instead of going out as they trickle in.
+   */
+  lingerMs?: number;
 }
 
 interface Waiter {
@@ -56,6 +62,7 @@ export class AirtableWriteCoalescer {
   /** Records in requests taken but not yet answered. */
   readonly #inFlight = new Set<string>();
   #waiting = false;
+  #linger: NodeJS.Timeout | null = null;
 
   constructor(options: AirtableWriteCoalescerOptions) {
     this.#options = options;
@@ -65,6 +72,7 @@ export class AirtableWriteCoalescer {
   write(id: string, fields: Record<string, unknown>): Promise<WrittenRecord> {
     return new Promise<WrittenRecord>((resolve, reject) => {
       this.#pending.push({ id, fields, resolve, reject });
+      if (this.#linger && this.#ready() >= this.#options.maxRecords) this.#stopLingering();
       this.#ensureWaiting();
     });
   }
@@ -74,7 +82,23 @@ export class AirtableWriteCoalescer {
     if (this.#waiting) return;
     if (!this.#pending.some((w) => !this.#inFlight.has(w.id))) return;
     this.#waiting = true;
+    const lingerMs = this.#options.lingerMs ?? 0;
+    if (lingerMs > 0 && this.#ready() < this.#options.maxRecords) {
+      this.#linger = setTimeout(() => this.#stopLingering(), lingerMs);
+      return;
+    }
     void this.#sendNext();
+  }
+
+  #stopLingering(): void {
+    if (this.#linger) clearTimeout(this.#linger);
+    this.#linger = null;
+    void this.#sendNext();
+  }
+
+  /** Records a request taken now would carry. */
+  #ready(): number {
+    return new Set(this.#pending.filter((w) => !this.#inFlight.has(w.id)).map((w) => w.id)).size;
   }
 
   /** Up to `maxRecords` records from the front of the line, every pending write of each merged in. */

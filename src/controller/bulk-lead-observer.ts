@@ -1,0 +1,169 @@
+import type { Hub, Lead } from "../domain/records.js";
+import { isOpenStatus } from "../pipeline/lead-status.js";
+import type { LeadStore, WorkItem } from "../store/lead-store.js";
+import { leadFingerprint, loadLeadFingerprint, saveLeadFingerprint } from "./lead-fingerprint.js";
+import type { Logger } from "./reconcile-deps.js";
+
+/** A lead and its Active Hubs rows as one listing of the tables read them. */
+export interface ListedLead {
+  lead: Lead;
+  hubs: Hub[];
+}
+
+/** What to do with one queued key. */
+export type BulkDecision =
+  | { kind: "skip"; why: string }
+  /** `prefetched`: the lead as listed (observe uses it instead of reading); null: observe reads afresh. */
+  | { kind: "reconcile"; prefetched: ListedLead | null };
+
+export interface BulkLeadObserverOptions {
+  store: LeadStore;
+  now: () => Date;
+  log: Logger;
+  /** Keys due at once from which one listing is read instead of a read per lead, until the table sizes are known. */
+  minKeys?: number;
+  /** How long a listing waits for keys still arriving together (one notification, one import); default 50 ms. */
+  gatherMs?: number;
+}
+
+const KEY_PREFIX = "lead:";
+/** Records per listing page (AirTable's most; the SQLite store has no pages, the rule is harmless there). */
+const PAGE = 100;
+/** Due keys looked at when deciding whether to list. */
+const DUE_SCAN = 10_000;
+
+interface Entry {
+  /** The work item's generation the listing answers: a later enqueue means a later change, so a fresh read. */
+  generation: number;
+  listed: ListedLead | null;
+}
+
+/**
+ * Observes in bulk whenever the queue holds many keys (after an import, a full pass, a table
+ * notification naming many records): one paged listing of the leads and the hubs serves
+ * every key that was due when it was read, instead of a read of the lead and of the hubs per
+ * key. From the listing alone, with no request at all, it settles the keys that need nothing:
+ * a lead gone inactive that never had an issue (SPEC 4.1: it gets none), and, for work that
+ * came from the table, a lead whose fingerprint is the one its last successful reconcile left.
+ *
+ * A trigger about one lead (`readAfresh`) makes its next run read the lead itself and never
+ * skip. A pass marks its keys (`queuePass`): those always look at their issues on GitHub
+ * (conditional reads), since the fingerprint knows nothing of GitHub.
+ */
+export class BulkLeadObserver {
+  readonly #options: Required<BulkLeadObserverOptions>;
+  readonly #entries = new Map<string, Entry>();
+  readonly #fresh = new Set<string>();
+  readonly #passKeys = new Set<string>();
+  #listing: Promise<void> | null = null;
+  /** Pages of the last listing, to weigh one listing against a read per key. */
+  #pages: { leads: number; hubs: number } | null = null;
+
+  constructor(options: BulkLeadObserverOptions) {
+    this.#options = { minKeys: 10, gatherMs: 50, ...options };
+  }
+
+  /** A trigger about this lead alone (a webhook, a command, one table change): its next run reads it afresh. */
+  readAfresh(leadId: string): void {
+    this.#entries.delete(leadId);
+    this.#fresh.add(leadId);
+  }
+
+  /** The lead changed in the table: what was listed before is stale, but the change may be settled in bulk. */
+  changed(leadId: string): void {
+    this.#entries.delete(leadId);
+  }
+
+  /**
+   * A full pass: one listing chooses the leads, queues them, and serves every key due now
+   * (the pass's and those already queued, say by an import) so none of them is read again.
+   */
+  async queuePass(input: { reason: string; choose: (lead: Lead) => boolean }): Promise<number> {
+    const { store } = this.#options;
+    const before = generations(await store.listWork());
+    const listed = await this.#list();
+    const chosen = [...listed.values()].filter((l) => input.choose(l.lead));
+    for (const { lead } of chosen) {
+      await store.enqueueWork(`${KEY_PREFIX}${lead.id}`, input.reason);
+      this.#passKeys.add(lead.id);
+    }
+    const after = generations(await store.listWork());
+    const chosenIds = new Set(chosen.map((l) => l.lead.id));
+    for (const [leadId, generation] of after) {
+      if (this.#fresh.has(leadId)) continue;
+      // Only generations this process accounts for: one more than before for the pass's own keys.
+      const expected = chosenIds.has(leadId) ? (before.get(leadId) ?? 0) + 1 : before.get(leadId);
+      if (generation === expected) this.#entries.set(leadId, { generation, listed: listed.get(leadId) ?? null });
+    }
+    return chosen.length;
+  }
+
+  /** Decides how the run of `item` observes its lead, and whether it runs at all. */
+  async decide(item: WorkItem, context: string): Promise<BulkDecision> {
+    const leadId = item.key.slice(KEY_PREFIX.length);
+    const pass = this.#passKeys.delete(leadId);
+    if (this.#fresh.delete(leadId)) {
+      this.#entries.delete(leadId);
+      return { kind: "reconcile", prefetched: null };
+    }
+    if (this.#entries.get(leadId)?.generation !== item.generation && (await this.#worthListing())) await this.#listDue();
+    const entry = this.#entries.get(leadId);
+    this.#entries.delete(leadId);
+    // Not listed, or a record the listing could not read: the lead's own read says why.
+    if (!entry || entry.generation !== item.generation || !entry.listed) return { kind: "reconcile", prefetched: null };
+    const { lead, hubs } = entry.listed;
+    if (!isOpenStatus(lead.status) && lead.leadIssue === null) return { kind: "skip", why: "inactive and never had an issue" };
+    if (!pass && (await loadLeadFingerprint(this.#options.store, leadId)) === leadFingerprint({ lead, hubs, context })) {
+      return { kind: "skip", why: "unchanged since its last reconcile" };
+    }
+    return { kind: "reconcile", prefetched: entry.listed };
+  }
+
+  /** After a successful reconcile: the records as it left them, for later runs to compare with. */
+  async settled(listed: ListedLead, context: string): Promise<void> {
+    await saveLeadFingerprint(this.#options.store, listed.lead.id, leadFingerprint({ ...listed, context }));
+  }
+
+  /** Whether the due keys without a listing cost more read one by one (lead + hubs each) than one listing. */
+  async #worthListing(): Promise<boolean> {
+    const due = await this.#options.store.listDueWork(this.#options.now(), DUE_SCAN);
+    const unlisted = due.filter((item) => {
+      if (!item.key.startsWith(KEY_PREFIX)) return false;
+      const leadId = item.key.slice(KEY_PREFIX.length);
+      return !this.#fresh.has(leadId) && this.#entries.get(leadId)?.generation !== item.generation;
+    }).length;
+    if (!this.#pages) return unlisted >= this.#options.minKeys;
+    return unlisted * (1 + this.#pages.hubs) > this.#pages.leads + this.#pages.hubs;
+  }
+
+  /** One listing for every key due now; concurrent runs share it. */
+  #listDue(): Promise<void> {
+    this.#listing ??= (async () => {
+      await new Promise((resolve) => setTimeout(resolve, this.#options.gatherMs));
+      // Due keys first: the listing then is at least as new as whatever queued them.
+      const due = await this.#options.store.listDueWork(this.#options.now(), DUE_SCAN);
+      const listed = await this.#list();
+      for (const item of due) {
+        if (!item.key.startsWith(KEY_PREFIX)) continue;
+        const leadId = item.key.slice(KEY_PREFIX.length);
+        if (!this.#fresh.has(leadId)) this.#entries.set(leadId, { generation: item.generation, listed: listed.get(leadId) ?? null });
+      }
+      this.#options.log.debug(`bulk observe: listed ${listed.size} leads for ${due.length} due keys`);
+    })().finally(() => {
+      this.#listing = null;
+    });
+    return this.#listing;
+  }
+
+  async #list(): Promise<Map<string, ListedLead>> {
+    const [leads, hubs] = await Promise.all([this.#options.store.listLeads(), this.#options.store.listHubs()]);
+    this.#pages = { leads: Math.max(1, Math.ceil(leads.length / PAGE)), hubs: Math.max(1, Math.ceil(hubs.length / PAGE)) };
+    const byLead = new Map<string, ListedLead>(leads.map((lead) => [lead.id, { lead, hubs: [] }]));
+    for (const hub of hubs) if (hub.communityLeadId !== null) byLead.get(hub.communityLeadId)?.hubs.push(hub);
+    return byLead;
+  }
+}
+
+function generations(items: readonly WorkItem[]): Map<string, number> {
+  return new Map(items.filter((i) => i.key.startsWith(KEY_PREFIX)).map((i) => [i.key.slice(KEY_PREFIX.length), i.generation]));
+}
