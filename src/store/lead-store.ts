@@ -8,6 +8,18 @@ export interface UpsertResult {
   updated: number;
 }
 
+/** How an import upserts leads. */
+export interface UpsertLeadsOptions {
+  /**
+   * The caller has just listed every lead (`listLeads()` without a filter): the store may
+   * match names against that listing instead of listing them again (an AirTable base of
+   * 5,000 leads: 50 requests). A write racing in between is the same race as without it.
+   */
+  reuseListing?: boolean;
+  /** Told of the records each write made or changed, once it is done: ids for the work queue, and progress. */
+  onWritten?: (records: readonly { id: string; name: string }[]) => void;
+}
+
 /**
  * Work recorded before it is done (SPEC §4.8): a key (usually `lead:<id>`) and why.
  * A key has at most one pending item; enqueueing it again merges the reasons.
@@ -91,7 +103,7 @@ export interface LeadStore {
   /** Writes only the fields given; throws `RecordNotFoundError` for an unknown id. */
   updateLead(id: string, patch: Partial<LeadFields>): Promise<Lead>;
   /** Creates or updates by name (case-insensitive), all or nothing. */
-  upsertLeadsByName(rows: readonly LeadFields[]): Promise<UpsertResult>;
+  upsertLeadsByName(rows: readonly LeadFields[], options?: UpsertLeadsOptions): Promise<UpsertResult>;
 
   // Active Hubs
   listHubs(): Promise<Hub[]>;

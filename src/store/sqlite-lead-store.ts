@@ -15,6 +15,7 @@ import {
   type LeadStore,
   type ClaimedWork,
   type FailedEffect,
+  type UpsertLeadsOptions,
   type UpsertResult,
   type WorkItem,
   type WorkLease,
@@ -229,8 +230,14 @@ export class SqliteLeadStore implements LeadStore {
   async updateLead(id: string, patch: Partial<LeadFields>): Promise<Lead> {
     return this.sync.updateLead(id, patch);
   }
-  async upsertLeadsByName(rows: readonly LeadFields[]): Promise<UpsertResult> {
-    return this.sync.upsertLeadsByName(rows);
+  /** `reuseListing` is not needed: names are matched inside the transaction. */
+  async upsertLeadsByName(rows: readonly LeadFields[], options: UpsertLeadsOptions = {}): Promise<UpsertResult> {
+    const result = this.sync.upsertLeadsByName(rows);
+    if (options.onWritten) {
+      const written = rows.map((row) => this.sync.findLeadByName(row.name)).filter((l): l is Lead => l !== null);
+      options.onWritten(written.map((l) => ({ id: l.id, name: l.name })));
+    }
+    return result;
   }
   async listHubs(): Promise<Hub[]> {
     return this.sync.listHubs();

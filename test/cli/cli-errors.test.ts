@@ -70,17 +70,21 @@ describe("unexpected errors", () => {
 });
 
 describe("progress", () => {
-  it("is shown on stderr only when stderr is a terminal", async () => {
+  it("is drawn on stderr only when both stdout and stderr are terminals", async () => {
     const { runCli } = await import("../../src/cli/main.js");
-    for (const isTTY of [true, false]) {
+    for (const [stdoutTTY, stderrTTY] of [
+      [true, true],
+      [false, true],
+      [true, false],
+    ] as const) {
       let stderr = "";
       const code = await runCli(["leads", "import", examplePath("leads.csv")], {
-        stdout: { write: () => true },
-        stderr: { write: (text: string) => (stderr += text), isTTY },
-        env: { HUB_SALES_DB: `${sandbox.dir}/progress-${isTTY}.db`, HUB_SALES_CONFIG: examplePath("hub-sales.yml") },
+        stdout: { write: () => true, isTTY: stdoutTTY },
+        stderr: { write: (text: string) => (stderr += text), isTTY: stderrTTY },
+        env: { HUB_SALES_DB: `${sandbox.dir}/progress-${stdoutTTY}-${stderrTTY}.db`, HUB_SALES_CONFIG: examplePath("hub-sales.yml") },
       });
       expect(code).toBe(0);
-      expect(stderr).toBe(isTTY ? "writing 8 leads…\n" : "");
+      expect(stderr).toBe(stdoutTTY && stderrTTY ? "\r\x1b[Kleads import: 8/8 records\n" : "");
     }
   });
 });

@@ -92,6 +92,28 @@ describe("AirtableLeadStore on the stand-in", () => {
     expect(standIn.records("Leads").filter((r) => r.fields.Status === "Waiting")).toHaveLength(23);
   });
 
+  it("matches an upsert against the listing just read (reuseListing), unreadable records included, and reports the ids written", async () => {
+    const { standIn, store } = await setUp();
+    await store.upsertLeadsByName(rows(15));
+    // A record the store cannot read (no status) still holds its name: the import must update it, not duplicate it.
+    const broken = standIn.editAsPerson({ table: "Leads", fields: { Name: "Broken Row" } });
+    const listed = await store.listLeads();
+    expect(listed).toHaveLength(15);
+    standIn.resetStats();
+    const written: { id: string; name: string }[] = [];
+    const batch = [...rows(20), newLeadFields("Broken Row", "Inactive Lead")];
+    expect(await store.upsertLeadsByName(batch, { reuseListing: true, onWritten: (r) => written.push(...r) })).toEqual({ created: 5, updated: 16 });
+    expect(standIn.stats().byMethod.GET).toBeUndefined();
+    expect(standIn.stats().total).toBe(1 + 2); // one create of 5, two updates of 10 and 6
+    expect(written.map((w) => w.name).sort()).toEqual(batch.map((r) => r.name).sort());
+    expect(written.find((w) => w.name === "Broken Row")?.id).toBe(broken.id);
+    expect(new Set(standIn.records("Leads").map((r) => r.fields.Name)).size).toBe(21);
+    // Without a listing just before (the upsert used it up), the store lists the names itself.
+    standIn.resetStats();
+    await store.upsertLeadsByName(rows(1), { reuseListing: true });
+    expect(standIn.stats().byMethod.GET).toBe(1);
+  });
+
   it("never gets a 429 in a bulk run at the real 5 requests/s, with two stores sharing the base", { timeout: 60_000 }, async () => {
     const standIn = await startAirtableStandIn({ requestsPerSecond: 5, rateLimitPenaltyMs: 30_000 });
     toClose.push(standIn);

@@ -4,6 +4,7 @@ import type { LeadFieldKey } from "../../domain/record-field-names.js";
 import { MANIAC_T_KEYS, type Lead, type LeadFields } from "../../domain/records.js";
 import { fileArg } from "../cli-args.js";
 import { EXIT_FAILURE, EXIT_OK, type CliCommand } from "../cli-command.js";
+import { ProgressLine, requestMeter } from "../progress-line.js";
 import { leadFieldsToJson } from "../record-json.js";
 import { readInputFile } from "../read-input-file.js";
 import { reportRefusedFile, reportWarnings } from "../report-problems.js";
@@ -45,13 +46,19 @@ export const leadsImportCommand: CliCommand<z.output<typeof args>> = {
       if (!stored || !sameLead(stored, merged)) changed.push(merged);
     }
     if (changed.length > 0) {
-      ctx.progress(`writing ${changed.length} lead${changed.length === 1 ? "" : "s"}…`);
-      await store.upsertLeadsByName(changed);
+      const progress = new ProgressLine({ io: ctx.io, label: "leads import", unit: "records", total: changed.length, ...requestMeter(store) });
+      const written: string[] = [];
+      await store.upsertLeadsByName(changed, {
+        // Every lead was just listed: the store need not list the names again to match them.
+        reuseListing: true,
+        onWritten: (records) => {
+          written.push(...records.map((r) => r.id));
+          progress.update(written.length);
+        },
+      });
+      progress.finish(written.length);
       // Every trigger ends in "reconcile this lead": the server's queue picks these up.
-      const names = new Set(changed.map((lead) => lead.name.toLowerCase()));
-      for (const lead of await store.listLeads()) {
-        if (names.has(lead.name.toLowerCase())) await store.enqueueWork(`lead:${lead.id}`, "imported from a Leads CSV");
-      }
+      for (const id of written) await store.enqueueWork(`lead:${id}`, "imported from a Leads CSV");
     }
     const updated = changed.length - created;
     const unchanged = result.rows.length - changed.length;

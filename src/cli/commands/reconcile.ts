@@ -3,7 +3,9 @@ import { HubSalesRuntime } from "../../app/hub-sales-runtime.js";
 import { parseRepoRef } from "../../github/github-gateway.js";
 import { createCliGitHub, missingCredentials, type CliGitHub } from "../cli-github.js";
 import { textArg } from "../cli-args.js";
-import { CliError, EXIT_FAILURE, EXIT_OK, type CliCommand } from "../cli-command.js";
+import { CliError, EXIT_FAILURE, EXIT_OK, type CliCommand, type CliContext } from "../cli-command.js";
+import { ProgressLine, requestMeter } from "../progress-line.js";
+import type { LeadStore } from "../../store/lead-store.js";
 
 const args = z.object({ lead: textArg.optional(), plan: z.boolean().default(false) });
 
@@ -67,11 +69,24 @@ export const reconcileCommand: CliCommand<z.output<typeof args>> = {
     }
 
     const queued = await runtime.enqueueAll("daily");
-    ctx.progress(`reconciling ${queued} leads…`);
-    await runtime.queue.drain();
+    await drainWithProgress(runtime, store, ctx);
     const failing = (await store.listWork()).filter((w) => w.lastError !== null);
     ctx.out(`reconciled ${queued} leads; ${failing.length} failing`);
     for (const item of failing) ctx.err(`  ${item.key}: ${item.lastError} (attempt ${item.attempts}; stays queued)`);
     return failing.length > 0 ? EXIT_FAILURE : EXIT_OK;
   },
 };
+
+/** Works the queue until nothing is due, with a progress line of the lead keys left (also those queued before, say by an import). */
+async function drainWithProgress(runtime: HubSalesRuntime, store: LeadStore, ctx: CliContext): Promise<void> {
+  const leadKeysLeft = async () => (await store.listWork()).filter((w) => w.key.startsWith("lead:")).length;
+  const total = await leadKeysLeft();
+  const progress = new ProgressLine({ io: ctx.io, label: "reconcile", unit: "leads", total, ...requestMeter(store) });
+  const timer = progress.enabled ? setInterval(() => void leadKeysLeft().then((left) => progress.update(total - left)), 250) : null;
+  try {
+    await runtime.queue.drain();
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  progress.finish(total - (await leadKeysLeft()));
+}

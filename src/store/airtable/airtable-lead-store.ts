@@ -8,6 +8,7 @@ import {
   RecordNotFoundError,
   type DeliveryConfirmation,
   type LeadStore,
+  type UpsertLeadsOptions,
   type UpsertResult,
   type ClaimedWork,
   type FailedEffect,
@@ -144,6 +145,12 @@ export class AirtableLeadStore implements LeadStore {
   readonly kind = "airtable" as const;
   /** Per table: single-record updates made at the same time share requests. */
   private readonly coalescers = new Map<string, AirtableWriteCoalescer>();
+  /**
+   * Lower-cased name → id of every lead (readable or not) as the last unfiltered `listLeads`
+   * found them, for an upsert that follows it (`reuseListing`); dropped by every write that
+   * creates leads or renames one.
+   */
+  private lastLeadNames: Map<string, string> | null = null;
   /** Per table and lower-cased name: writes that give a record a name, one after another. */
   private readonly nameLocks = new Map<string, Promise<unknown>>();
 
@@ -295,6 +302,11 @@ export class AirtableLeadStore implements LeadStore {
     return this.rest;
   }
 
+  /** Requests started on the base's limiter (every store of the base in the process), and its rate: for progress. */
+  get requestMeter(): { requests: () => number; requestsPerSecond: number } {
+    return { requests: () => this.rest.limiter.started, requestsPerSecond: this.policy.requestsPerSecond };
+  }
+
   /** True for a webhook payload's `actionMetadata` that comes from this app's own writes. */
   isOwnChange(actionMetadata: unknown): boolean {
     return isOwnAirtableChange(actionMetadata, this.apiUserId);
@@ -335,7 +347,12 @@ export class AirtableLeadStore implements LeadStore {
   }
 
   /** Creates in tens; after an ambiguous failure, rows that did get created are not sent again. */
-  private async createRecords(table: string, primaryField: string, rows: Record<string, unknown>[]): Promise<RawRecord[]> {
+  private async createRecords(
+    table: string,
+    primaryField: string,
+    rows: Record<string, unknown>[],
+    onBatch?: (records: RawRecord[]) => void,
+  ): Promise<RawRecord[]> {
     const batches = chunk(rows, MAX_WRITE);
     const results = await Promise.all(
       batches.map(async (batch) => {
@@ -363,17 +380,24 @@ export class AirtableLeadStore implements LeadStore {
             pending = stillPending;
           },
         );
+        onBatch?.([...found, ...created]);
         return [...found, ...created];
       }),
     );
     return results.flat();
   }
 
-  private async updateRecords(table: string, rows: { id: string; fields: Record<string, unknown> }[]): Promise<RawRecord[]> {
+  private async updateRecords(
+    table: string,
+    rows: { id: string; fields: Record<string, unknown> }[],
+    onBatch?: (records: RawRecord[]) => void,
+  ): Promise<RawRecord[]> {
     const results = await Promise.all(
-      chunk(rows, MAX_WRITE).map((batch) =>
-        this.call(`update ${batch.length} ${table} record(s)`, () => this.patchRecords(table, batch)),
-      ),
+      chunk(rows, MAX_WRITE).map(async (batch) => {
+        const updated = await this.call(`update ${batch.length} ${table} record(s)`, () => this.patchRecords(table, batch));
+        onBatch?.(updated);
+        return updated;
+      }),
     );
     return results.flat();
   }
@@ -463,7 +487,9 @@ export class AirtableLeadStore implements LeadStore {
       const field = this.names.leads.status;
       params.filterByFormula = orFormula([...new Set(statuses)].map((s) => `{${field}} = ${formulaString(s)}`));
     }
-    return sortByName(this.readMany(await this.listAll(this.leadsTable, params), (r) => this.toLead(r)), (l) => l.name);
+    const records = await this.listAll(this.leadsTable, params);
+    if (statuses === undefined) this.lastLeadNames = namesToIds(records, this.names.leads.name);
+    return sortByName(this.readMany(records, (r) => this.toLead(r)), (l) => l.name);
   }
 
   async getLead(id: string): Promise<Lead | null> {
@@ -480,6 +506,7 @@ export class AirtableLeadStore implements LeadStore {
 
   async createLead(fields: LeadFields): Promise<Lead> {
     const row = validateLeadRow(fields);
+    this.lastLeadNames = null;
     return this.withNameLock(this.leadsTable, row.name, async () => {
       if (await this.findLeadByName(row.name)) throw new DuplicateRecordError("Leads", row.name);
       const [created] = await this.createRecords(this.leadsTable, this.names.leads.name, [withoutEmpty(this.leadCells(fullLead(row)))]);
@@ -490,6 +517,7 @@ export class AirtableLeadStore implements LeadStore {
   async updateLead(id: string, patch: Partial<LeadFields>): Promise<Lead> {
     const valid = validateLeadPatch(patch);
     if (!RECORD_ID.test(id)) throw new RecordNotFoundError("Leads", id);
+    if (valid.name !== undefined) this.lastLeadNames = null;
     const write = async (): Promise<Lead> => {
       if (valid.name !== undefined) {
         const other = await this.findLeadByName(valid.name);
@@ -511,11 +539,12 @@ export class AirtableLeadStore implements LeadStore {
     return valid.name === undefined ? write() : this.withNameLock(this.leadsTable, valid.name, write);
   }
 
-  async upsertLeadsByName(rows: readonly LeadFields[]): Promise<UpsertResult> {
+  async upsertLeadsByName(rows: readonly LeadFields[], options: UpsertLeadsOptions = {}): Promise<UpsertResult> {
     const valid = validateLeadBatch(rows);
     if (valid.length === 0) return { created: 0, updated: 0 };
     const nameField = this.names.leads.name;
-    const existing = await this.idsByPrimary(this.leadsTable, nameField);
+    const existing = (options.reuseListing ? this.lastLeadNames : null) ?? (await this.idsByPrimary(this.leadsTable, nameField));
+    this.lastLeadNames = null;
     const creates: Record<string, unknown>[] = [];
     const updates: { id: string; fields: Record<string, unknown> }[] = [];
     for (const row of valid) {
@@ -523,19 +552,19 @@ export class AirtableLeadStore implements LeadStore {
       if (id) updates.push({ id, fields: this.leadCells(row) });
       else creates.push(withoutEmpty(this.leadCells(fullLead(row))));
     }
-    await Promise.all([this.createRecords(this.leadsTable, nameField, creates), this.updateRecords(this.leadsTable, updates)]);
+    const onBatch = options.onWritten
+      ? (records: RawRecord[]) => options.onWritten!(records.map((r) => ({ id: r.id, name: String(r.fields[nameField] ?? "") })))
+      : undefined;
+    await Promise.all([
+      this.createRecords(this.leadsTable, nameField, creates, onBatch),
+      this.updateRecords(this.leadsTable, updates, onBatch),
+    ]);
     return { created: creates.length, updated: updates.length };
   }
 
   /** Lower-cased primary value → record id, reading only the primary field. */
   private async idsByPrimary(table: string, field: string): Promise<Map<string, string>> {
-    const records = await this.listAll(table, { fields: [field] });
-    const map = new Map<string, string>();
-    for (const r of records) {
-      const key = String(r.fields[field] ?? "").trim().toLowerCase();
-      if (key !== "" && !map.has(key)) map.set(key, r.id);
-    }
-    return map;
+    return namesToIds(await this.listAll(table, { fields: [field] }), field);
   }
 
   // ---------------------------------------------------------------- hubs
@@ -752,6 +781,16 @@ function orFormula(parts: string[]): string {
 /** Case-insensitive match on the primary field, the one formula the name look-ups send. */
 export function nameFormula(field: string, names: readonly string[]): string {
   return orFormula(names.map((n) => `LOWER({${field}}) = ${formulaString(n.trim().toLowerCase())}`));
+}
+
+/** Lower-cased primary value → record id (the first record of a name wins). */
+function namesToIds(records: readonly RawRecord[], field: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const r of records) {
+    const key = String(r.fields[field] ?? "").trim().toLowerCase();
+    if (key !== "" && !map.has(key)) map.set(key, r.id);
+  }
+  return map;
 }
 
 /** A new lead: every field the row does not give starts empty. */
