@@ -3,10 +3,11 @@
  * allow (SPEC §9: pages of 100, writes of 10, 5 requests/s per base). The AirTable stand-in
  * runs the real limits; the GitHub stand-in and the real app server come from the sandbox
  * world. Measures (a) the first daily pass, which opens the open leads' issues and writes
- * their links back, and (b) a second pass with nothing changed.
+ * their links back, (b) a second pass with nothing changed (its reads of the issues keep
+ * their ETags), and (c) a periodic pass over the unchanged issues, answered 304 throughout.
  *
- *   npx tsx bench/full-pass-bench.ts                              # 5,000 leads, 500 open, 5 requests/s, with and without coalescing
- *   npx tsx bench/full-pass-bench.ts --leads 5000 --open 500 --rate 5 --coalesce on
+ *   npx tsx bench/full-pass-bench.ts                              # 5,000 leads, 500 open, 5 requests/s, coalescing on
+ *   npx tsx bench/full-pass-bench.ts --leads 5000 --open 500 --rate 5 --coalesce both
  *   npx tsx bench/full-pass-bench.ts --rate 50 --concurrency 20   # the same shape, faster
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -29,7 +30,7 @@ const { values } = parseArgs({
     hubs: { type: "string" },
     rate: { type: "string", default: "5" },
     concurrency: { type: "string", default: "10" },
-    coalesce: { type: "string", default: "both" },
+    coalesce: { type: "string", default: "on" },
   },
 });
 
@@ -100,8 +101,12 @@ interface PassRow {
   floorWrites: number;
   recordsWritten: number;
   githubGets: number;
+  /** GETs answered 304 (conditional, unchanged): GitHub does not count them against the primary limit. */
+  githubNotModified: number;
   githubWrites: number;
   leadIssues: number;
+  /** Records per PATCH of the Leads table, on average. */
+  recordsPerPatch: number;
 }
 
 /** GraphQL queries read; only mutations write. Installation tokens are not API work. */
@@ -121,13 +126,14 @@ async function measurePass(input: {
   standIn: AirtableStandIn;
   pass: string;
   coalesce: boolean;
+  kind: "periodic" | "daily";
 }): Promise<PassRow> {
   const { world, standIn } = input;
   standIn.resetStats();
   const githubBefore = world.github.requests.length;
   const linksBefore = linksSet(standIn);
   const started = performance.now();
-  const queued = await world.server.runtime.enqueueAll("daily");
+  const queued = await world.server.runtime.enqueueAll(input.kind);
   await world.settle();
   // settle() gives up after a bounded number of rounds; a pass is done when no work is left.
   while ((await world.store.listWork()).length > 0) {
@@ -155,8 +161,10 @@ async function measurePass(input: {
     floorWrites: Math.ceil(recordsWritten / WRITE),
     recordsWritten,
     githubGets: github.filter((r) => !isGitHubWrite(r)).length,
+    githubNotModified: github.filter((r) => r.status === 304).length,
     githubWrites: github.filter(isGitHubWrite).length,
     leadIssues,
+    recordsPerPatch: stats.byMethod.PATCH ? recordsWritten / stats.byMethod.PATCH : 0,
   };
 }
 
@@ -215,10 +223,13 @@ async function runWorld(coalesce: boolean): Promise<PassRow[]> {
       store,
       app: { queue: { concurrency, baseDelayMs: 20, maxDelayMs: 500, pollIntervalMs: 50 } },
     });
-    const first = await measurePass({ world, standIn, pass: "first pass", coalesce });
-    const second = await measurePass({ world, standIn, pass: "nothing changed", coalesce });
-    if (second.recordsWritten !== 0) throw new Error(`the second pass wrote ${second.recordsWritten} links`);
-    return [first, second];
+    const first = await measurePass({ world, standIn, pass: "first (daily)", coalesce, kind: "daily" });
+    const second = await measurePass({ world, standIn, pass: "second (daily)", coalesce, kind: "daily" });
+    const third = await measurePass({ world, standIn, pass: "periodic, unchanged", coalesce, kind: "periodic" });
+    for (const later of [second, third]) {
+      if (later.recordsWritten !== 0) throw new Error(`${later.pass} wrote ${later.recordsWritten} links`);
+    }
+    return [first, second, third];
   } finally {
     await world?.close();
     await standIn.close();
@@ -234,12 +245,17 @@ function table(rows: PassRow[]): string {
     ...methods.map((m) => `AT ${m}`),
     "AT total",
     "floor (reads+writes)",
+    "AT/floor",
     "seconds",
     "floor s",
+    "s/floor s",
     "429s",
     "max/s",
     "links written",
+    "per PATCH",
     "GH GET",
+    "GH 304",
+    "GH counted",
     "GH writes",
   ];
   const body = rows.map((r) => {
@@ -250,12 +266,17 @@ function table(rows: PassRow[]): string {
       ...methods.map((m) => String(r.airtable[m] ?? 0)),
       String(r.airtableTotal),
       `${floor} (${r.floorReads}+${r.floorWrites})`,
+      (r.airtableTotal / floor).toFixed(2),
       r.seconds.toFixed(1),
       (Math.max(0, floor - 1) / rate).toFixed(1),
+      (r.seconds / Math.max(0.001, Math.max(0, floor - 1) / rate)).toFixed(2),
       String(r.throttled),
       String(r.maxRate),
       String(r.recordsWritten),
+      r.recordsPerPatch ? r.recordsPerPatch.toFixed(1) : "-",
       String(r.githubGets),
+      String(r.githubNotModified),
+      String(r.githubGets - r.githubNotModified + r.githubWrites),
       String(r.githubWrites),
     ];
   });
@@ -279,7 +300,8 @@ async function main(): Promise<void> {
     "\nfloor: ceil(leads/100) + ceil(hubs/100) page reads, plus ceil(links written/10) writes; " +
       "floor s: those requests spaced 1/rate apart. links written: lead-record link fields set by the pass " +
       "(lead issue, and request-information issue for Needs Admin leads). GH: GitHub stand-in requests " +
-      "(GraphQL mutations count as writes).",
+      "(GraphQL mutations count as writes); GH 304: conditional reads of unchanged issues; GH counted: the requests " +
+      "that count against GitHub's primary rate limit (all but the 304s).",
   );
 }
 
