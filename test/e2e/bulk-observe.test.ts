@@ -62,13 +62,14 @@ describe("bulk observation", () => {
       for (const id of all) await world.store.enqueueWork(`lead:${id}`, "imported from a Leads CSV");
       runtime.queue.kick();
     });
-    // One page of leads and one of hubs; the three new lead issues' links in one write.
+    // One page of leads and one of hubs; the three new lead issues' links in at most two writes
+    // (the first goes alone, the others wait for company).
     expect(imported.filter((r) => r.method === "GET")).toEqual([
       expect.objectContaining({ method: "GET" }),
       expect.objectContaining({ method: "GET" }),
     ]);
     expect(imported.every((r) => r.method !== "GET" || isListing(r))).toBe(true);
-    expect(imported.filter((r) => r.method === "PATCH")).toHaveLength(1);
+    expect(imported.filter((r) => r.method === "PATCH").length).toBeLessThanOrEqual(2);
     expect(world.github.issues(SALES_REPO).map((i) => i.title).sort()).toEqual(["Lead: Open Community 0", "Lead: Open Community 1", "Lead: Open Community 2"]);
     // No GitHub request concerns a historic lead: the only issue writes are the three creates.
     expect(githubRequestsSince(githubBefore).filter((r) => r.method === "POST" && r.path.endsWith("/issues"))).toHaveLength(OPEN);

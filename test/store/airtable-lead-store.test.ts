@@ -439,6 +439,42 @@ describe("AirtableLeadStore on the stand-in", () => {
 });
 
 describe("AirtableWriteCoalescer", () => {
+  it("sends a lone write at once; while writes keep coming, waits for company up to the cap", async () => {
+    const requests: RecordPatch[][] = [];
+    const coalescer = new AirtableWriteCoalescer({
+      table: "Leads",
+      maxRecords: 10,
+      lingerMs: 200,
+      maxLingerMs: 1000,
+      isMissingRecord: () => false,
+      call: (_label, attempt) => attempt(),
+      patch: async (rows) => {
+        requests.push(rows);
+        return rows.map((r) => ({ id: r.id, fields: r.fields }));
+      },
+    });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await coalescer.write("rec0", { n: 0 });
+    expect(requests).toHaveLength(1);
+    // Writes 5 ms apart keep the wait going; ten, or the cap, send what has gathered.
+    const trickle: Promise<unknown>[] = [];
+    for (let i = 1; i <= 30; i++) {
+      trickle.push(coalescer.write(`rec${i}`, { n: i }));
+      await sleep(5);
+    }
+    await Promise.all(trickle);
+    expect(requests.length).toBeLessThan(1 + 30);
+    expect(requests.slice(1).every((r) => r.length > 1)).toBe(true);
+    expect(requests.flat()).toHaveLength(31);
+    // Ten at once fill a request without waiting.
+    await sleep(250);
+    const before = requests.length;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => coalescer.write(`recFull${i}`, {})));
+    expect(requests.length - before).toBeLessThanOrEqual(2);
+    expect(performance.now() - started).toBeLessThan(400);
+  });
+
   /** A fake base: each request waits for the test to answer it; `call` retries like runAirtableRequest. */
   function fakeBase(options: { existing?: string[] } = {}) {
     const existing = new Set(options.existing ?? ["recA", "recB", "recC", "recD"]);

@@ -75,8 +75,9 @@ export interface AirtableLeadStoreOptions {
    */
   coalesceWrites?: boolean;
   /**
-   * How long a shared PATCH with room left waits for more records before it goes (default
-   * 200 ms, one request's share of 5/s): reconciles of many leads then write in full tens.
+   * While updates keep coming, how long a shared PATCH with room left waits for another
+   * before it goes (default 1 s; at most 5 s in all): reconciles of many leads, paced by
+   * GitHub, then write in full tens. A lone update goes at once. 0 turns waiting off.
    */
   writeLingerMs?: number;
   /** Where records `listLeads`/`listHubs` cannot read are reported (they are skipped); default console.warn. */
@@ -293,7 +294,7 @@ export class AirtableLeadStore implements LeadStore {
         hubFieldIds: Object.fromEntries(hubs!.fields.map((f) => [f.name, f.id])),
       },
       options.coalesceWrites ?? true,
-      options.writeLingerMs ?? 200,
+      options.writeLingerMs ?? 1000,
     );
   }
 

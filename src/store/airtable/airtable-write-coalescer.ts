@@ -26,11 +26,17 @@ export interface AirtableWriteCoalescerOptions {
   /** For error labels: the table's name. */
   table: string;
   /**
-   * How long a request that would carry fewer than `maxRecords` records waits for more
-   * before asking for its slot (default 0). Writes of many leads reconciled at once then
-   * fill requests of 10 instead of going out as they trickle in.
+   * While writes keep coming (the last one less than this ago), a request with room left
+   * waits until this long has passed without a new write before asking for its slot
+   * (default 0: never waits). Reconciles of many leads run at GitHub's pace, so their link
+   * writes trickle in; waiting fills requests of 10 instead of sending one per lead. A lone
+   * write (none just before it) goes at once.
    */
   lingerMs?: number;
+  /** The longest a write waits for company; default 5 × `lingerMs`. */
+  maxLingerMs?: number;
+  /** Milliseconds, monotonic; injectable for tests. */
+  clock?: () => number;
 }
 
 interface Waiter {
@@ -63,6 +69,9 @@ export class AirtableWriteCoalescer {
   readonly #inFlight = new Set<string>();
   #waiting = false;
   #linger: NodeJS.Timeout | null = null;
+  /** When the current wait began, and when the last write arrived. */
+  #lingerSince = 0;
+  #lastWriteAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: AirtableWriteCoalescerOptions) {
     this.#options = options;
@@ -71,23 +80,43 @@ export class AirtableWriteCoalescer {
   /** Writes `fields` to record `id` (in a shared request) and resolves with the record as written. */
   write(id: string, fields: Record<string, unknown>): Promise<WrittenRecord> {
     return new Promise<WrittenRecord>((resolve, reject) => {
+      const previousWriteAt = this.#lastWriteAt;
+      this.#lastWriteAt = this.#now();
       this.#pending.push({ id, fields, resolve, reject });
-      if (this.#linger && this.#ready() >= this.#options.maxRecords) this.#stopLingering();
-      this.#ensureWaiting();
+      if (this.#linger) {
+        if (this.#ready() >= this.#options.maxRecords) this.#stopLingering();
+        else this.#lingerMore();
+      }
+      this.#ensureWaiting(previousWriteAt);
     });
   }
 
   /** Starts a request for the pending writes unless one already waits, or all of them wait for requests in flight. */
-  #ensureWaiting(): void {
+  #ensureWaiting(previousWriteAt = this.#lastWriteAt): void {
     if (this.#waiting) return;
     if (!this.#pending.some((w) => !this.#inFlight.has(w.id))) return;
     this.#waiting = true;
     const lingerMs = this.#options.lingerMs ?? 0;
-    if (lingerMs > 0 && this.#ready() < this.#options.maxRecords) {
-      this.#linger = setTimeout(() => this.#stopLingering(), lingerMs);
+    const busy = this.#now() - previousWriteAt < lingerMs;
+    if (lingerMs > 0 && busy && this.#ready() < this.#options.maxRecords) {
+      this.#lingerSince = this.#now();
+      this.#lingerMore();
       return;
     }
     void this.#sendNext();
+  }
+
+  #now(): number {
+    return (this.#options.clock ?? (() => performance.now()))();
+  }
+
+  /** (Re)arms the wait: `lingerMs` after the latest write, never past `maxLingerMs` since it began. */
+  #lingerMore(): void {
+    const lingerMs = this.#options.lingerMs ?? 0;
+    const maxMs = this.#options.maxLingerMs ?? 5 * lingerMs;
+    if (this.#linger) clearTimeout(this.#linger);
+    const wait = Math.max(0, Math.min(lingerMs, this.#lingerSince + maxMs - this.#now()));
+    this.#linger = setTimeout(() => this.#stopLingering(), wait);
   }
 
   #stopLingering(): void {
