@@ -85,7 +85,7 @@ export class HubSalesRuntime {
     this.configSource = this.environment.configPath
       ? new LocalConfigSource(this.environment.configPath)
       : new RepoConfigSource(() => this.#access.clientFor(salesRepo.owner), salesRepo);
-    this.#bulk = new BulkLeadObserver({ store: this.store, now: this.now, log: this.log });
+    this.#bulk = new BulkLeadObserver({ store: this.store, log: this.log });
     this.queue = new LeadWorkQueue({
       store: this.store,
       log: this.log,

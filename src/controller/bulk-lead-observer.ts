@@ -18,7 +18,6 @@ export type BulkDecision =
 
 export interface BulkLeadObserverOptions {
   store: LeadStore;
-  now: () => Date;
   log: Logger;
   /** Keys due at once from which one listing is read instead of a read per lead, until the table sizes are known. */
   minKeys?: number;
@@ -29,8 +28,6 @@ export interface BulkLeadObserverOptions {
 const KEY_PREFIX = "lead:";
 /** Records per listing page (AirTable's most; the SQLite store has no pages, the rule is harmless there). */
 const PAGE = 100;
-/** Due keys looked at when deciding whether to list. */
-const DUE_SCAN = 10_000;
 
 interface Entry {
   /** The work item's generation the listing answers: a later enqueue means a later change, so a fresh read. */
@@ -124,10 +121,14 @@ export class BulkLeadObserver {
     await saveLeadFingerprint(this.#options.store, listed.lead.id, leadFingerprint({ ...listed, context }));
   }
 
-  /** Whether the due keys without a listing cost more read one by one (lead + hubs each) than one listing. */
+  /**
+   * Whether the queued keys without a listing cost more read one by one (lead + hubs each)
+   * than one listing. All queued keys count: those leased right now (this run's among them)
+   * as much as those waiting.
+   */
   async #worthListing(): Promise<boolean> {
-    const due = await this.#options.store.listDueWork(this.#options.now(), DUE_SCAN);
-    const unlisted = due.filter((item) => {
+    const queued = await this.#options.store.listWork();
+    const unlisted = queued.filter((item) => {
       if (!item.key.startsWith(KEY_PREFIX)) return false;
       const leadId = item.key.slice(KEY_PREFIX.length);
       return !this.#fresh.has(leadId) && this.#entries.get(leadId)?.generation !== item.generation;
@@ -136,12 +137,12 @@ export class BulkLeadObserver {
     return unlisted * (1 + this.#pages.hubs) > this.#pages.leads + this.#pages.hubs;
   }
 
-  /** One listing for every key due now; concurrent runs share it. */
+  /** One listing for every key queued now; concurrent runs share it. */
   #listDue(): Promise<void> {
     this.#listing ??= (async () => {
       await new Promise((resolve) => setTimeout(resolve, this.#options.gatherMs));
-      // Due keys first: the listing then is at least as new as whatever queued them.
-      const due = await this.#options.store.listDueWork(this.#options.now(), DUE_SCAN);
+      // Queued keys first: the listing then is at least as new as whatever queued them.
+      const due = await this.#options.store.listWork();
       const listed = await this.#list();
       for (const item of due) {
         if (!item.key.startsWith(KEY_PREFIX)) continue;
