@@ -17,6 +17,11 @@ export interface LeadObservation {
   deploymentIssue: IssueSnapshot | null;
   /** Bookkeeping the app keeps in the store about effects that have no home on GitHub. */
   effects: LeadEffects;
+  /**
+   * Who closed the deployment issue as completed and whether they have write access to the
+   * hub repo; looked up only while that close would add the Active Hubs row.
+   */
+  deploymentCloser?: { login: string; mayShip: boolean } | null;
   /** Ids of issues this run opened: they have no comments yet, so none need looking up. */
   openedThisRun?: number[];
   /** The hub repo's forms, read only while hub issues are watched; the built-in copies when absent. */

@@ -29,7 +29,8 @@ export async function observeLead(leadId: string, deps: ReconcileDeps): Promise<
     hubSide ? fetchRecorded(lead.deploymentIssue, "deployment", lead.id, deps) : null,
   ]);
   const forms = hubSide ? await observeForms({ requestInformationIssue, deploymentIssue, effects }, deps) : undefined;
-  return { lead, hubs, today: deps.today(), leadIssue, requestInformationIssue, deploymentIssue, effects, ...(forms ? { forms } : {}) };
+  const deploymentCloser = hubs.length === 0 ? await observeDeploymentCloser(deploymentIssue, deps) : null;
+  return { lead, hubs, today: deps.today(), leadIssue, requestInformationIssue, deploymentIssue, effects, deploymentCloser, ...(forms ? { forms } : {}) };
 }
 
 /**
@@ -59,6 +60,20 @@ async function observeForms(
     if (openedWith) forms.deploymentOpenedWith = openedWith;
   }
   return forms;
+}
+
+const SHIPPING_PERMISSIONS = new Set(["admin", "maintain", "write"]);
+
+/**
+ * A deployment issue closed as completed ships the hub, so who closed it matters: the author
+ * of an issue may close it, and a hand-linked deployment request may have been written by
+ * someone outside the team. One permission lookup, only while that close would add the row.
+ */
+async function observeDeploymentCloser(issue: IssueSnapshot | null, deps: ReconcileDeps): Promise<LeadObservation["deploymentCloser"]> {
+  if (!issue || issue.state !== "closed" || issue.stateReason !== "completed" || !issue.closedBy) return null;
+  if (issue.closedBy.toLowerCase() === deps.appLogin.toLowerCase()) return { login: issue.closedBy, mayShip: true };
+  const permission = await deps.gateway.getRepoPermission(issue.repo, issue.closedBy);
+  return { login: issue.closedBy, mayShip: SHIPPING_PERMISSIONS.has(permission) };
 }
 
 /**

@@ -134,6 +134,19 @@ function planHubSide(observed: LeadObservation, { config }: PlanContext): LeadAc
 
   if (deployment.stateReason === "completed") {
     const linked = hubs.find((h) => h.deploymentIssue === deployment.htmlUrl);
+    const closer = observed.deploymentCloser;
+    if (hubs.length === 0 && closer && !closer.mayShip) {
+      const key = `deployment-closed-by:${deployment.number}:${closer.login.toLowerCase()}`;
+      if (observed.leadIssue && !effects.commentsPosted.includes(key)) {
+        actions.push({
+          type: "post-comment-once",
+          on: "lead",
+          key,
+          body: `${renderCommentMarker({ lead: lead.id, comment: key })}\nThe deployment request ${deployment.htmlUrl} was closed as completed by \`${closer.login}\`, who has no write access to the hub repo: no Active Hubs row was added and the lead stays ${lead.status}. Someone with write access can reopen and close it, or run \`/hub-live\`.`,
+        });
+      }
+      return actions;
+    }
     if (hubs.length === 0) {
       actions.push({
         type: "create-hub",

@@ -29,6 +29,8 @@ export interface IssueSnapshot {
   /** Login of the author, e.g. `hub-sales-bot[bot]`. */
   author: string;
   marker: IssueMarker | null;
+  /** Who closed it, when GitHub says (a single issue's GET does; listings may not). */
+  closedBy?: string | null;
 }
 
 export interface CommentSnapshot {

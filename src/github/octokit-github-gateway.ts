@@ -38,6 +38,7 @@ const issueSchema = z.looseObject({
   state_reason: z.string().nullable().optional(),
   labels: z.array(labelSchema),
   user: userSchema,
+  closed_by: userSchema,
   pull_request: z.unknown().optional(),
 });
 type IssueData = z.infer<typeof issueSchema>;
@@ -574,6 +575,7 @@ function toIssueSnapshot(repo: RepoRef, issue: IssueData): IssueSnapshot {
     // A deleted account shows as `null`; GitHub itself renders it as "ghost".
     author: issue.user?.login ?? "ghost",
     marker: parseIssueMarker(body),
+    ...(issue.closed_by !== undefined ? { closedBy: issue.closed_by?.login ?? null } : {}),
   };
 }
 

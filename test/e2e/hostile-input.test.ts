@@ -233,6 +233,37 @@ describe("hostile and oversized input, through the sandbox", () => {
     });
   });
 
+  describe("a hand-linked deployment issue closed by its author from outside the team", () => {
+    it("is noted on the lead issue and not acted on; a close by someone with write access ships the hub", async () => {
+      const { lead, leadIssue } = await leadWithRequestInformation();
+      // The community representative wrote their own deployment request; the team linked it by hand.
+      const theirs = world.github.as("rep-one").openIssue({ repo: HUB_REPO, title: "[Request deployment] New Hub: data-lab", body: "### Hub Authentication Type\n\nGitHub" });
+      await world.store.updateLead(lead.id, { deploymentIssue: theirs.htmlUrl });
+      await world.server.runtime.enqueue(lead.id, "linked by hand");
+      await world.settle();
+
+      world.github.as("rep-one").close({ repo: HUB_REPO, number: theirs.number, reason: "completed" });
+      await world.server.runtime.enqueue(lead.id, "periodic pass");
+      await world.settle();
+      expect(await world.store.listHubs()).toEqual([]);
+      expect((await world.store.getLead(lead.id))?.status).toBe("Needs Admin");
+      const note = botComments(SALES_REPO, leadIssue.number).filter((c) => c.body.includes("no write access to the hub repo"));
+      expect(note).toHaveLength(1);
+      expect(note[0]!.body).toContain("`rep-one`");
+      // A second pass notes nothing twice.
+      await world.server.runtime.enqueue(lead.id, "periodic pass");
+      await world.settle();
+      expect(botComments(SALES_REPO, leadIssue.number).filter((c) => c.body.includes("no write access"))).toHaveLength(1);
+
+      world.github.as("alice").reopen({ repo: HUB_REPO, number: theirs.number });
+      world.github.as("alice").close({ repo: HUB_REPO, number: theirs.number, reason: "completed" });
+      await world.server.runtime.enqueue(lead.id, "periodic pass");
+      await world.settle();
+      expect((await world.store.listHubs()).map((h) => h.hub)).toEqual(["data-lab"]);
+      expect((await world.store.getLead(lead.id))?.status).toBe("Active Service");
+    });
+  });
+
   describe("a command in the public repo failing on a sales-repo write", () => {
     it("the public reply says what failed in words; the details go to the lead issue", async () => {
       const { ri, leadIssue, lead } = await leadWithRequestInformation();
