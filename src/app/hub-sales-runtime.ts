@@ -4,6 +4,7 @@ import { todayUtc } from "../domain/calendar-date.js";
 import { OctokitGitHubGateway } from "../github/octokit-github-gateway.js";
 import { parseRepoRef, type GitHubGateway } from "../github/github-gateway.js";
 import { RoutingGitHubGateway } from "../github/routing-github-gateway.js";
+import { guardWriteSizes } from "../github/size-guarded-gateway.js";
 import { LeadWorkQueue, type LeadWorkQueueOptions } from "../controller/lead-work-queue.js";
 import { reconcileLead, type ReconcileResult } from "../controller/reconcile-lead.js";
 import type { Logger, ReconcileDeps } from "../controller/reconcile-deps.js";
@@ -77,10 +78,13 @@ export class HubSalesRuntime {
     this.#access = input.access;
     this.#onAction = input.onAction;
     const salesRepo = this.environment.salesRepo;
-    this.gateway = new RoutingGitHubGateway(async (owner) => {
-      const [octokit, appLogin] = await Promise.all([this.#access.clientFor(owner), this.#access.appLogin()]);
-      return new OctokitGitHubGateway({ octokit, appLogin });
-    });
+    this.gateway = guardWriteSizes(
+      new RoutingGitHubGateway(async (owner) => {
+        const [octokit, appLogin] = await Promise.all([this.#access.clientFor(owner), this.#access.appLogin()]);
+        return new OctokitGitHubGateway({ octokit, appLogin });
+      }),
+      this.store,
+    );
     this.#issueForms = new IssueFormSource({ gateway: this.gateway, store: this.store, salesRepo, log: this.log });
     this.configSource = this.environment.configPath
       ? new LocalConfigSource(this.environment.configPath)
