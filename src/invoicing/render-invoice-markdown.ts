@@ -1,3 +1,4 @@
+import { escapeMarkdown } from "../github/markdown-text.js";
 import { formatMoneyForPeople } from "../domain/money.js";
 import { renderIssueMarker } from "../github/issue-marker.js";
 import type { CommunityInvoice, InvoiceBatch } from "./compute-invoice-batch.js";
@@ -178,14 +179,9 @@ function renderCommunity(c: CommunityInvoice, money: (cents: number) => string):
 }
 
 /** Table cells: a `|` or a line break would end the cell or the row. */
-function cell(text: string): string {
-  return inline(text).replace(/\|/g, "\\|");
-}
-
-/** Names come from the table: keep them on one line and unable to open HTML comments or tags. */
-function inline(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, " ").replace(/</g, "&lt;");
-}
+/** Names come from the table: one line, escaped (`escapeMarkdown` also escapes `|` for table cells). */
+const cell = escapeMarkdown;
+const inline = escapeMarkdown;
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;

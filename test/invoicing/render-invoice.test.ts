@@ -40,7 +40,7 @@ describe("renderInvoiceMarkdown", () => {
     expect(markdown).toContain('| Beta, "the" \\| Lab | USD 1,500.00 | no |');
     expect(markdown).toContain("**Total: USD 4,908.95** for 3 communities, 2 ready to invoice.");
     expect(markdown).toContain("- [x] Alpha University: ready to invoice");
-    expect(markdown).toMatch(/- \[ \] Beta, "the" \| Lab: missing Delivery confirmed for 2026-03/);
+    expect(markdown).toMatch(/- \[ \] Beta, "the" \\\| Lab: missing Delivery confirmed for 2026-03/);
     expect(markdown).toContain("  - [x] Tier agreement recorded");
     expect(markdown).toContain("  - [ ] Delivery confirmed for 2026-03 (`/delivered month=2026-03`) or a contract");
     expect(markdown).toContain("## Anomalies");
