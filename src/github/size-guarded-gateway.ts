@@ -54,8 +54,10 @@ export function guardWriteSizes(gateway: GitHubGateway, store: Pick<LeadStore, "
       guarded({ what: `an edit of issue #${number}`, method: "PATCH", url: issuePath(repo, number), title: patch.title, body: patch.body }, () =>
         gateway.updateIssue(repo, number, patch),
       ),
-    createComment: (repo, number, body) =>
-      guarded({ what: `a comment on #${number}`, method: "POST", url: `${issuePath(repo, number)}/comments`, body }, () => gateway.createComment(repo, number, body)),
+    createComment: (repo, number, body, options) =>
+      guarded({ what: `a comment on #${number}`, method: "POST", url: `${issuePath(repo, number)}/comments`, body }, () =>
+        gateway.createComment(repo, number, body, options),
+      ),
     updateComment: (repo, commentId, body) =>
       guarded({ what: `an edit of comment ${commentId}`, method: "PATCH", url: `/repos/${repoFullName(repo)}/issues/comments/${commentId}`, body }, () =>
         gateway.updateComment(repo, commentId, body),
