@@ -5,7 +5,7 @@ import { MANIAC_T_KEYS, type Hub, type Lead } from "../domain/records.js";
 import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import { describeMissing } from "../controller/render-lead-issue.js";
 import type { LeadLogEntry, WorkItem } from "../store/lead-store.js";
-import { daysInStatus, leadIssueLinks, type IssueLink } from "./pipeline-page.js";
+import { daysInStatus, leadIssueLinks, linkable, type IssueLink } from "./pipeline-page.js";
 
 /**
  * An effect GitHub refused for good (a deleted repo, a label it will never accept): kept
@@ -81,7 +81,7 @@ export function buildLeadPage(input: {
     maniacT: MANIAC_T_KEYS.map((key) => ({ label: LEAD_FIELD_NAMES[key], note: lead.maniacT[key] })),
     missing: describeMissing(lead, hubs, input.today),
     issues: leadIssueLinks(lead),
-    hubs: hubs.map((h) => ({ name: h.hub, url: h.url, liveSince: h.liveSince })),
+    hubs: hubs.map((h) => ({ name: h.hub, url: linkable(h.url), liveSince: h.liveSince })),
     log: [...input.log],
     work: input.work
       ? { reason: input.work.reason, attempts: input.work.attempts, notBefore: input.work.notBefore, lastError: input.work.lastError }

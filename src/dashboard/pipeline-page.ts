@@ -57,12 +57,26 @@ export interface PipelinePage {
 
 const DAY_MS = 86_400_000;
 
+/** Only http(s) addresses become links: the fields are editable in the table, and `javascript:` must never be clickable. */
+export function linkable(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    return ["http:", "https:"].includes(new URL(url).protocol) ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The lead's issue links, in the order a lead gets them. */
 export function leadIssueLinks(lead: Lead): IssueLink[] {
   const links: IssueLink[] = [];
-  if (lead.leadIssue) links.push({ label: "lead issue", url: lead.leadIssue });
-  if (lead.requestInformationIssue) links.push({ label: "request information", url: lead.requestInformationIssue });
-  if (lead.deploymentIssue) links.push({ label: "deployment", url: lead.deploymentIssue });
+  const add = (label: string, url: string | null) => {
+    const safe = linkable(url);
+    if (safe) links.push({ label, url: safe });
+  };
+  add("lead issue", lead.leadIssue);
+  add("request information", lead.requestInformationIssue);
+  add("deployment", lead.deploymentIssue);
   return links;
 }
 

@@ -59,6 +59,19 @@ describe("the pipeline page", () => {
     expect(beta.missing.join(" ")).toMatch(/For Needs Admin: no service tier/);
   });
 
+  it("links only http(s) addresses: a javascript: URL typed into the table is never clickable", () => {
+    const page = buildPipelinePage({
+      leads: [lead("lead-9", "Sneaky", "Active Lead", { leadIssue: "javascript:alert(1)", deploymentIssue: "https://github.com/o/hubs/issues/2" })],
+      hubs: [],
+      statusEntries: [],
+      work: [],
+      filter: { statuses: [], search: "" },
+      today: TODAY,
+      now: NOW,
+    });
+    expect(page.columns[0]!.cards[0]!.issues).toEqual([{ label: "deployment", url: "https://github.com/o/hubs/issues/2" }]);
+  });
+
   it("counts whole days in the current status from the newest status line, unknown when that line is about another status", () => {
     const page = build(undefined, [
       statusLine("lead-1", "Needs Admin", "2026-03-10T13:00:00.000Z"),
