@@ -45,7 +45,7 @@ import {
   type OAuthClientCredentials,
 } from "./github-sign-in.js";
 import { buildInvoicePage, chartMonths } from "./invoice-page.js";
-import { buildLeadPage, type FailedEffect } from "./lead-page.js";
+import { buildLeadPage } from "./lead-page.js";
 import { buildPipelinePage, PIPELINE_ORDER } from "./pipeline-page.js";
 import { buildWorkPage } from "./work-page.js";
 
@@ -231,7 +231,7 @@ export function createDashboardRoutes(runtime: HubSalesRuntime) {
     const { allowed, who } = await checkCommandTeam({ gateway: runtime.gateway, team: config.commands.team, repo: runtime.environment.salesRepo, login });
     if (!allowed) {
       runtime.log.info(`dashboard: refused sign-in of @${login} (not among ${who})`);
-      return message(req, res, 403, "Not allowed", [`@${login}, the dashboard is only for ${who}.`, "Ask one of them to add you if you work on the sales pipeline."], {
+      return message(req, res, 403, "Not allowed", [`@${login}, the dashboard is only for ${who.replaceAll("`", "")}.`, "Ask one of them to add you if you work on the sales pipeline."], {
         headers: { "set-cookie": clearSignIn },
       });
     }
@@ -245,13 +245,14 @@ export function createDashboardRoutes(runtime: HubSalesRuntime) {
   async function pipeline(req: IncomingMessage, res: ServerResponse, url: URL, viewer: Viewer): Promise<true> {
     const query = pipelineQuery.safeParse({ status: url.searchParams.getAll("status"), q: url.searchParams.get("q") ?? "" });
     if (!query.success) throw new HttpProblem(400, query.error.issues.map((i) => i.message).join("; "));
-    const [leads, hubs, statusEntries, work] = await Promise.all([
+    const [leads, hubs, statusEntries, work, failedEffects] = await Promise.all([
       runtime.store.listLeads(),
       runtime.store.listHubs(),
       runtime.store.listLatestStatusEntries(),
       runtime.store.listWork(),
+      runtime.store.listFailedEffects(),
     ]);
-    const page = buildPipelinePage({ leads, hubs, statusEntries, work, filter: { statuses: query.data.status, search: query.data.q }, today: runtime.today(), now: runtime.now() });
+    const page = buildPipelinePage({ leads, hubs, statusEntries, work, failedEffects, filter: { statuses: query.data.status, search: query.data.q }, today: runtime.today(), now: runtime.now() });
     return render(req, res, { template: "pipeline", title: "Pipeline", section: "pipeline", page, viewer });
   }
 
@@ -261,21 +262,13 @@ export function createDashboardRoutes(runtime: HubSalesRuntime) {
     return lead;
   }
 
-  /**
-   * Effects GitHub refused for good. The store does not record them yet (the lead's failing
-   * work, with its last error, stands for them meanwhile); this is the one place to fill in.
-   */
-  async function failedEffectsOf(_leadId: string): Promise<FailedEffect[]> {
-    return [];
-  }
-
   async function leadPage(req: IncomingMessage, res: ServerResponse, url: URL, viewer: Viewer, id: string): Promise<true> {
     const lead = await leadOr404(id);
     const [hubs, log, work, failedEffects, config] = await Promise.all([
       runtime.store.listHubs(),
       runtime.store.listLeadLog(lead.id),
       runtime.store.listWork(),
-      failedEffectsOf(lead.id),
+      runtime.store.listFailedEffects(lead.id),
       runtime.config(),
     ]);
     const page = buildLeadPage({
@@ -318,8 +311,8 @@ export function createDashboardRoutes(runtime: HubSalesRuntime) {
   }
 
   async function workPage(req: IncomingMessage, res: ServerResponse, url: URL, viewer: Viewer): Promise<true> {
-    const [work, leads] = await Promise.all([runtime.store.listWork(), runtime.store.listLeads()]);
-    const page = buildWorkPage({ work, leads, now: runtime.now() });
+    const [work, leads, failedEffects] = await Promise.all([runtime.store.listWork(), runtime.store.listLeads(), runtime.store.listFailedEffects()]);
+    const page = buildWorkPage({ work, leads, failedEffects, now: runtime.now() });
     const notice = url.searchParams.get("done") === "retried" ? "Queued to run now." : null;
     return render(req, res, { template: "work", title: "Work", section: "work", page, viewer, notice, extra: { retryPath: `${WORK_PATH}/retry` } });
   }

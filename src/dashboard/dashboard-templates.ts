@@ -61,6 +61,7 @@ const PIPELINE = `<% layout("@layout", it) %>
       <h3><a href="<%= card.href %>"><%= card.name %></a></h3>
       <p class="meta"><%= card.tier ?? "no tier" %> · <%= card.daysInStatus === null ? "days in status not known yet" : card.daysInStatus === 1 ? "1 day in status" : card.daysInStatus + " days in status" %></p>
       <% if (card.failing) { %><p class="bad">work failing</p><% } %>
+      <% if (card.refused > 0) { %><p class="bad"><%= card.refused %> refused by GitHub</p><% } %>
       <% if (card.missing.length > 0) { %>
       <ul class="missing"><% for (const m of card.missing) { %><li><%= m %></li><% } %></ul>
       <% } %>
@@ -110,8 +111,8 @@ const LEAD = `<% layout("@layout", it) %>
   <p class="bad">The lead's work is failing: <%= it.page.work.attempts %> attempts, next try <%= it.page.work.notBefore %>.<br>Last error: <code><%= it.page.work.lastError %></code></p>
   <% } %>
   <% if (it.page.failedEffects.length > 0) { %>
-  <table><tr><th>When</th><th>What</th><th>Reason</th></tr>
-  <% for (const f of it.page.failedEffects) { %><tr><td><%= f.at %></td><td><%= f.what %></td><td><%= f.reason %></td></tr><% } %>
+  <table class="refused"><tr><th>Since</th><th>What</th><th>Why GitHub refused</th><th>How to fix</th></tr>
+  <% for (const f of it.page.failedEffects) { %><tr><td><%= f.since.slice(0, 16).replace("T", " ") %></td><td><%= f.what %></td><td><%= f.why %></td><td><%= f.fix %></td></tr><% } %>
   </table>
   <% } %>
   <h2>Action log</h2>
@@ -140,6 +141,13 @@ const WORK_ROWS = `<table class="work">
 `;
 
 const WORK = `<% layout("@layout", it) %>
+<% if (it.page.refused.length > 0) { %>
+<h2>Refused by GitHub <span class="count"><%= it.page.refused.length %></span></h2>
+<p class="meta">Skipped until fixed (retrying cannot help); the rest of each lead's work goes on.</p>
+<table class="refused"><tr><th>Lead</th><th>What</th><th>Why</th><th>How to fix</th><th>Since</th></tr>
+<% for (const f of it.page.refused) { %><tr><td><% if (f.lead) { %><a href="<%= f.lead.href %>"><%= f.lead.name %></a><% } else { %><%= f.leadId %><% } %></td><td><%= f.what %></td><td><%= f.why %></td><td><%= f.fix %></td><td><%= f.since.slice(0, 16).replace("T", " ") %></td></tr><% } %>
+</table>
+<% } %>
 <h2>Failing <span class="count"><%= it.page.failing.length %></span></h2>
 <% if (it.page.failing.length === 0) { %><p>Nothing is failing.</p><% } else { %>
 <%~ include("@work-rows", { rows: it.page.failing, retryPath: it.view.retryPath, csrf: it.view.csrf }) %>

@@ -4,18 +4,8 @@ import { LEAD_FIELD_NAMES } from "../domain/record-field-names.js";
 import { MANIAC_T_KEYS, type Hub, type Lead } from "../domain/records.js";
 import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
 import { describeMissing } from "../controller/render-lead-issue.js";
-import type { LeadLogEntry, WorkItem } from "../store/lead-store.js";
+import type { FailedEffect, LeadLogEntry, WorkItem } from "../store/lead-store.js";
 import { daysInStatus, leadIssueLinks, linkable, type IssueLink } from "./pipeline-page.js";
-
-/**
- * An effect GitHub refused for good (a deleted repo, a label it will never accept): kept
- * with its reason so a person can act. Filled from the store's failed-effect records.
- */
-export interface FailedEffect {
-  what: string;
-  reason: string;
-  at: string;
-}
 
 export interface LeadPage {
   id: string;
@@ -31,7 +21,8 @@ export interface LeadPage {
   log: LeadLogEntry[];
   /** The lead's queued work, when there is some (attempts, next try, last error). */
   work: { reason: string; attempts: number; notBefore: string; lastError: string | null } | null;
-  failedEffects: FailedEffect[];
+  /** Effects GitHub refused for good (a 4xx retrying cannot fix): what, why, how to fix, since when. */
+  failedEffects: { effect: string; what: string; why: string; fix: string; status: number | null; since: string; last: string; reportedOnLeadIssue: boolean }[];
 }
 
 function show(value: string | null | undefined): string {
@@ -86,6 +77,15 @@ export function buildLeadPage(input: {
     work: input.work
       ? { reason: input.work.reason, attempts: input.work.attempts, notBefore: input.work.notBefore, lastError: input.work.lastError }
       : null,
-    failedEffects: [...input.failedEffects],
+    failedEffects: input.failedEffects.map((f) => ({
+      effect: f.effect,
+      what: f.what,
+      why: f.why,
+      fix: f.fix,
+      status: f.status,
+      since: f.firstFailedAt,
+      last: f.lastFailedAt,
+      reportedOnLeadIssue: f.reported,
+    })),
   };
 }

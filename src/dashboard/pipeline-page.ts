@@ -1,7 +1,7 @@
 import type { CalendarDate } from "../domain/calendar-date.js";
 import type { Hub, Lead } from "../domain/records.js";
 import type { LeadStatus } from "../pipeline/lead-status.js";
-import type { LeadLogEntry, WorkItem } from "../store/lead-store.js";
+import type { FailedEffect, LeadLogEntry, WorkItem } from "../store/lead-store.js";
 import { describeMissing } from "../controller/render-lead-issue.js";
 import { leadPagePath } from "./dashboard-paths.js";
 
@@ -31,6 +31,8 @@ export interface PipelineCard {
   href: string;
   /** The lead's work is failing (attempts and last error on the work page). */
   failing: boolean;
+  /** Effects GitHub refused for good on this lead (listed on the lead page). */
+  refused: number;
 }
 
 export interface PipelineColumn {
@@ -50,9 +52,20 @@ export interface PipelinePage {
   /** Leads shown / leads in the store. */
   shown: number;
   total: number;
-  /** The token route's data before the pages, kept for scripts: queued work and how much of it fails. */
-  queued: { key: string; reason: string; attempts: number; notBefore: string; lastError: string | null }[];
+  /** The token route's data before the pages, kept for scripts: queued work, how much of it fails, refused effects. */
+  queued: { key: string; reason: string; attempts: number; notBefore: string; lastError: string | null; leaseOwner: string | null; leaseExpiresAt: string | null }[];
   failing: number;
+  failedEffects: {
+    leadId: string;
+    effect: string;
+    what: string;
+    why: string;
+    fix: string;
+    status: number | null;
+    firstFailedAt: string;
+    lastFailedAt: string;
+    reportedOnLeadIssue: boolean;
+  }[];
 }
 
 const DAY_MS = 86_400_000;
@@ -92,6 +105,7 @@ export function buildPipelinePage(input: {
   hubs: readonly Hub[];
   statusEntries: readonly LeadLogEntry[];
   work: readonly WorkItem[];
+  failedEffects: readonly FailedEffect[];
   filter: PipelineFilter;
   today: CalendarDate;
   now: Date;
@@ -115,6 +129,7 @@ export function buildPipelinePage(input: {
           issues: leadIssueLinks(lead),
           href: leadPagePath(lead.id),
           failing: failingKeys.has(`lead:${lead.id}`),
+          refused: input.failedEffects.filter((f) => f.leadId === lead.id).length,
         }),
       );
     return { status, count: cards.length, cards };
@@ -124,8 +139,27 @@ export function buildPipelinePage(input: {
     columns,
     shown: columns.reduce((n, c) => n + c.count, 0),
     total: leads.length,
-    queued: input.work.map((w) => ({ key: w.key, reason: w.reason, attempts: w.attempts, notBefore: w.notBefore, lastError: w.lastError })),
+    queued: input.work.map((w) => ({
+      key: w.key,
+      reason: w.reason,
+      attempts: w.attempts,
+      notBefore: w.notBefore,
+      lastError: w.lastError,
+      leaseOwner: w.leaseOwner,
+      leaseExpiresAt: w.leaseExpiresAt,
+    })),
     failing: input.work.filter((w) => w.lastError !== null).length,
+    failedEffects: input.failedEffects.map((f) => ({
+      leadId: f.leadId,
+      effect: f.effect,
+      what: f.what,
+      why: f.why,
+      fix: f.fix,
+      status: f.status,
+      firstFailedAt: f.firstFailedAt,
+      lastFailedAt: f.lastFailedAt,
+      reportedOnLeadIssue: f.reported,
+    })),
   };
 }
 

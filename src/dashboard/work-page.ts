@@ -1,5 +1,5 @@
 import type { Lead } from "../domain/records.js";
-import type { WorkItem } from "../store/lead-store.js";
+import type { FailedEffect, WorkItem } from "../store/lead-store.js";
 import { leadPagePath } from "./dashboard-paths.js";
 
 export interface WorkRow {
@@ -17,10 +17,12 @@ export interface WorkRow {
 export interface WorkPage {
   failing: WorkRow[];
   queued: WorkRow[];
+  /** Effects GitHub refused for good, newest first: skipped until a person fixes the cause. */
+  refused: { leadId: string; lead: { name: string; href: string } | null; effect: string; what: string; why: string; fix: string; since: string; last: string }[];
 }
 
 /** The work page's data: pure. Failing items first (most attempts first), then the rest as the queue runs them. */
-export function buildWorkPage(input: { work: readonly WorkItem[]; leads: readonly Lead[]; now: Date }): WorkPage {
+export function buildWorkPage(input: { work: readonly WorkItem[]; leads: readonly Lead[]; failedEffects: readonly FailedEffect[]; now: Date }): WorkPage {
   const byId = new Map(input.leads.map((l) => [l.id, l]));
   const rows = input.work.map((w): WorkRow => {
     const lead = w.key.startsWith("lead:") ? byId.get(w.key.slice("lead:".length)) : undefined;
@@ -37,5 +39,20 @@ export function buildWorkPage(input: { work: readonly WorkItem[]; leads: readonl
   return {
     failing: rows.filter((r) => r.lastError !== null).sort((a, b) => b.attempts - a.attempts || a.notBefore.localeCompare(b.notBefore)),
     queued: rows.filter((r) => r.lastError === null),
+    refused: [...input.failedEffects]
+      .sort((a, b) => b.lastFailedAt.localeCompare(a.lastFailedAt))
+      .map((f) => {
+        const lead = byId.get(f.leadId);
+        return {
+          leadId: f.leadId,
+          lead: lead ? { name: lead.name, href: leadPagePath(lead.id) } : null,
+          effect: f.effect,
+          what: f.what,
+          why: f.why,
+          fix: f.fix,
+          since: f.firstFailedAt,
+          last: f.lastFailedAt,
+        };
+      }),
   };
 }

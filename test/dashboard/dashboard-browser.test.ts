@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import nock from "nock";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failQueuedWork } from "../support/work-items.js";
 import { startDashboardWorld, type DashboardWorld } from "./dashboard-world.js";
 
 /**
@@ -129,9 +130,12 @@ describe("the dashboard in Chromium", () => {
     const key = `lead:${lead.id}`;
     // Work with something to do: the follow-up date moved in the table.
     await dw.world.store.updateLead(lead.id, { followUpDate: "2026-04-20" });
+    // The server's queue is paused so the test, not the server, records the failed attempt.
+    await dw.world.server.runtime.queue.stop();
     await dw.world.store.enqueueWork(key, "test: a run that failed");
     // Backing off for an hour: only "retry now" runs it before then.
-    await dw.world.store.failWork(key, "GitHub answered 502 Bad Gateway", new Date(Date.now() + 3_600_000));
+    await failQueuedWork(dw.world.store, key, "GitHub answered 502 Bad Gateway", new Date(Date.now() + 3_600_000));
+    dw.world.server.runtime.queue.start();
     const page = await signInAs("alice", "/hub-sales/dashboard/work");
     const row = page.locator(`tr[data-key="${key}"]`);
     await expect(row.textContent()).resolves.toContain("GitHub answered 502 Bad Gateway");
@@ -172,7 +176,7 @@ describe("the dashboard in Chromium", () => {
   it("refuses an outsider: a page says who may sign in, and no session is made", async () => {
     const page = await signInAs("bob");
     await expect(page.locator("h1").textContent()).resolves.toBe("Not allowed");
-    await expect(page.locator("main").textContent()).resolves.toContain("@bob, the dashboard is only for members of the @example-org/partnerships team");
+    await expect(page.locator("main").textContent()).resolves.toContain("@bob, the dashboard is only for members of the example-org/partnerships team.");
     const cookies = await browser.cookies();
     expect(cookies.find((c) => c.name === "hub_sales_session")).toBeUndefined();
     const again = await page.goto(`${dw.world.server.url}/hub-sales/dashboard`);

@@ -4,6 +4,7 @@ import { CONTENT_SECURITY_POLICY } from "../../src/dashboard/dashboard-routes.js
 import { SessionCodec } from "../../src/dashboard/dashboard-session.js";
 import { newLeadFields, type Lead } from "../../src/domain/records.js";
 import { startSandboxWorld, type SandboxWorld } from "../support/sandbox-world.js";
+import { failQueuedWork } from "../support/work-items.js";
 
 const TOKEN = "dashboard-script-token";
 let world: SandboxWorld;
@@ -186,8 +187,10 @@ describe("bad input changes nothing", () => {
 
   it("refuses a POST without the session's CSRF token (403) and does nothing", async () => {
     const { cookie, csrf } = await signedIn();
+    await world.server.runtime.queue.stop();
     await world.store.enqueueWork(`lead:${lead.id}`, "failing for the test");
-    await world.store.failWork(`lead:${lead.id}`, "GitHub answered 502", new Date(Date.now() + 3_600_000));
+    await failQueuedWork(world.store, `lead:${lead.id}`, "GitHub answered 502", new Date(Date.now() + 3_600_000));
+    world.server.runtime.queue.start();
     await world.store.updateLead(lead.id, { serviceTier: "Education" });
     const before = await snapshot();
     const form = (fields: Record<string, string>) => ({
@@ -238,6 +241,26 @@ describe("scripts and every page", () => {
     };
     expect(month.batch.month).toBe("2026-03");
     expect(month.chart.bars).toHaveLength(12);
+  });
+
+  it("lists effects GitHub refused for good on the lead page, the work page and in the pipeline's JSON", async () => {
+    await world.store.recordFailedEffect({
+      leadId: lead.id,
+      effect: "link-sub-issue:request-information",
+      what: "link the request-information issue as a sub-issue",
+      why: "GitHub answered 422: sub-issues are off in this repository",
+      fix: "turn on sub-issues, or ignore: the link comment stands in",
+      status: 422,
+      at: new Date(),
+    });
+    const get = (path: string) => fetch(url(path), { headers: { authorization: `Bearer ${TOKEN}`, accept: "application/json" } }).then((r) => r.json());
+    const leadJson = (await get(`/hub-sales/dashboard/leads/${lead.id}`)) as { failedEffects: { why: string }[] };
+    expect(leadJson.failedEffects.map((f) => f.why)).toEqual(["GitHub answered 422: sub-issues are off in this repository"]);
+    const pipelineJson = (await get("/hub-sales/dashboard")) as { failedEffects: { leadId: string }[]; columns: { cards: { id: string; refused: number }[] }[] };
+    expect(pipelineJson.failedEffects.map((f) => f.leadId)).toEqual([lead.id]);
+    expect(pipelineJson.columns.flatMap((c) => c.cards).find((c) => c.id === lead.id)?.refused).toBe(1);
+    const workHtml = await (await fetch(url("/hub-sales/dashboard/work"), { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    expect(workHtml).toContain("turn on sub-issues, or ignore: the link comment stands in");
   });
 
   it("reconciles now for a script without a CSRF token (a bearer token is no cookie)", async () => {

@@ -5,7 +5,7 @@ import { buildInvoicePage, chartMonths, layoutTotalsChart, shiftMonth } from "..
 import { buildLeadPage } from "../../src/dashboard/lead-page.js";
 import { buildPipelinePage, PIPELINE_ORDER } from "../../src/dashboard/pipeline-page.js";
 import { buildWorkPage } from "../../src/dashboard/work-page.js";
-import type { LeadLogEntry, WorkItem } from "../../src/store/lead-store.js";
+import type { FailedEffect, LeadLogEntry, WorkItem } from "../../src/store/lead-store.js";
 import { cost, delivered, hub, invoicingConfig, serviceLead } from "../invoicing/invoice-fixtures.js";
 
 const NOW = new Date("2026-03-20T12:00:00.000Z");
@@ -20,7 +20,21 @@ function statusLine(leadId: string, status: Lead["status"], at: string): LeadLog
 }
 
 function work(key: string, extra: Partial<WorkItem> = {}): WorkItem {
-  return { key, reason: "webhook", attempts: 0, generation: 1, notBefore: "2026-03-20T11:00:00.000Z", lastError: null, ...extra };
+  return { key, reason: "webhook", attempts: 0, generation: 1, notBefore: "2026-03-20T11:00:00.000Z", lastError: null, leaseOwner: null, leaseExpiresAt: null, ...extra };
+}
+
+function refused(leadId: string, effect: string, lastFailedAt = "2026-03-19T08:00:00.000Z"): FailedEffect {
+  return {
+    leadId,
+    effect,
+    what: `try ${effect}`,
+    why: "GitHub answered 422: the repository is archived",
+    fix: "unarchive the hub repo",
+    status: 422,
+    firstFailedAt: "2026-03-18T08:00:00.000Z",
+    lastFailedAt,
+    reported: true,
+  };
 }
 
 const LEADS = [
@@ -36,8 +50,8 @@ const LEADS = [
 ];
 
 describe("the pipeline page", () => {
-  const build = (filter = { statuses: [] as Lead["status"][], search: "" }, entries: LeadLogEntry[] = [], items: WorkItem[] = []) =>
-    buildPipelinePage({ leads: LEADS, hubs: [], statusEntries: entries, work: items, filter, today: TODAY, now: NOW });
+  const build = (filter = { statuses: [] as Lead["status"][], search: "" }, entries: LeadLogEntry[] = [], items: WorkItem[] = [], failedEffects: FailedEffect[] = []) =>
+    buildPipelinePage({ leads: LEADS, hubs: [], statusEntries: entries, work: items, failedEffects, filter, today: TODAY, now: NOW });
 
   it("has one column per status in pipeline order, each lead in its status's column", () => {
     const page = build();
@@ -65,6 +79,7 @@ describe("the pipeline page", () => {
       hubs: [],
       statusEntries: [],
       work: [],
+      failedEffects: [],
       filter: { statuses: [], search: "" },
       today: TODAY,
       now: NOW,
@@ -95,13 +110,33 @@ describe("the pipeline page", () => {
     expect(page.total).toBe(4);
   });
 
-  it("marks leads whose work fails and keeps the token route's queued and failing data", () => {
-    const page = build(undefined, [], [work("lead:lead-2", { attempts: 3, lastError: "GitHub answered 502" }), work("lead:lead-3")]);
-    expect(page.columns.flatMap((c) => c.cards).filter((c) => c.failing).map((c) => c.id)).toEqual(["lead-2"]);
+  it("marks leads whose work fails or whose effects GitHub refused, and keeps the token route's data", () => {
+    const page = build(
+      undefined,
+      [],
+      [work("lead:lead-2", { attempts: 3, lastError: "GitHub answered 502", leaseOwner: "host-1", leaseExpiresAt: "2026-03-20T12:01:00.000Z" }), work("lead:lead-3")],
+      [refused("lead-1", "link-sub-issue:request-information")],
+    );
+    const cards = page.columns.flatMap((c) => c.cards);
+    expect(cards.filter((c) => c.failing).map((c) => c.id)).toEqual(["lead-2"]);
+    expect(cards.filter((c) => c.refused > 0).map((c) => c.id)).toEqual(["lead-1"]);
     expect(page.failing).toBe(1);
     expect(page.queued).toEqual([
-      { key: "lead:lead-2", reason: "webhook", attempts: 3, notBefore: "2026-03-20T11:00:00.000Z", lastError: "GitHub answered 502" },
-      { key: "lead:lead-3", reason: "webhook", attempts: 0, notBefore: "2026-03-20T11:00:00.000Z", lastError: null },
+      { key: "lead:lead-2", reason: "webhook", attempts: 3, notBefore: "2026-03-20T11:00:00.000Z", lastError: "GitHub answered 502", leaseOwner: "host-1", leaseExpiresAt: "2026-03-20T12:01:00.000Z" },
+      { key: "lead:lead-3", reason: "webhook", attempts: 0, notBefore: "2026-03-20T11:00:00.000Z", lastError: null, leaseOwner: null, leaseExpiresAt: null },
+    ]);
+    expect(page.failedEffects).toEqual([
+      {
+        leadId: "lead-1",
+        effect: "link-sub-issue:request-information",
+        what: "try link-sub-issue:request-information",
+        why: "GitHub answered 422: the repository is archived",
+        fix: "unarchive the hub repo",
+        status: 422,
+        firstFailedAt: "2026-03-18T08:00:00.000Z",
+        lastFailedAt: "2026-03-19T08:00:00.000Z",
+        reportedOnLeadIssue: true,
+      },
     ]);
   });
 });
@@ -140,14 +175,25 @@ describe("the lead page", () => {
       hubs: [],
       log: [],
       work: work("lead:lead-1", { attempts: 4, lastError: "GitHub answered 403" }),
-      failedEffects: [{ what: "open request-information issue", reason: "the hub repo is archived", at: "2026-03-19T08:00:00.000Z" }],
+      failedEffects: [refused("lead-1", "create-issue:request-information")],
       config,
       today: TODAY,
       now: NOW,
     });
     expect(page.fields.find((f) => f.label === "Monthly fee")?.value).toBe("USD 1,200.00");
     expect(page.work).toMatchObject({ attempts: 4, lastError: "GitHub answered 403" });
-    expect(page.failedEffects).toEqual([{ what: "open request-information issue", reason: "the hub repo is archived", at: "2026-03-19T08:00:00.000Z" }]);
+    expect(page.failedEffects).toEqual([
+      {
+        effect: "create-issue:request-information",
+        what: "try create-issue:request-information",
+        why: "GitHub answered 422: the repository is archived",
+        fix: "unarchive the hub repo",
+        status: 422,
+        since: "2026-03-18T08:00:00.000Z",
+        last: "2026-03-19T08:00:00.000Z",
+        reportedOnLeadIssue: true,
+      },
+    ]);
     expect(page.daysInStatus).toBeNull();
   });
 });
@@ -157,6 +203,7 @@ describe("the work page", () => {
     const page = buildWorkPage({
       now: NOW,
       leads: LEADS,
+      failedEffects: [refused("lead-9", "a", "2026-03-10T00:00:00.000Z"), refused("lead-1", "b")],
       work: [
         work("lead:lead-2"),
         work("lead:lead-1", { attempts: 2, lastError: "502", notBefore: "2026-03-20T13:00:00.000Z" }),
@@ -169,6 +216,10 @@ describe("the work page", () => {
       ["lead:lead-1", 2, false],
     ]);
     expect(page.failing[1]!.lead).toEqual({ id: "lead-1", name: "Alpha University", href: "/hub-sales/dashboard/leads/lead-1" });
+    expect(page.refused.map((r) => [r.leadId, r.effect, r.lead?.name ?? null])).toEqual([
+      ["lead-1", "b", "Alpha University"],
+      ["lead-9", "a", null],
+    ]);
     expect(page.queued.map((r) => [r.key, r.lead?.name ?? null])).toEqual([
       ["lead:lead-2", "Beta College"],
       ["airtable:payloads", null],
