@@ -55,17 +55,8 @@ export interface PipelinePage {
   /** The token route's data before the pages, kept for scripts: queued work, how much of it fails, refused effects. */
   queued: { key: string; reason: string; attempts: number; notBefore: string; lastError: string | null; leaseOwner: string | null; leaseExpiresAt: string | null }[];
   failing: number;
-  failedEffects: {
-    leadId: string;
-    effect: string;
-    what: string;
-    why: string;
-    fix: string;
-    status: number | null;
-    firstFailedAt: string;
-    lastFailedAt: string;
-    reportedOnLeadIssue: boolean;
-  }[];
+  /** The store's records, `reported` named as the earlier route named it. */
+  failedEffects: (Omit<FailedEffect, "reported"> & { reportedOnLeadIssue: boolean })[];
 }
 
 const DAY_MS = 86_400_000;
@@ -149,17 +140,7 @@ export function buildPipelinePage(input: {
       leaseExpiresAt: w.leaseExpiresAt,
     })),
     failing: input.work.filter((w) => w.lastError !== null).length,
-    failedEffects: input.failedEffects.map((f) => ({
-      leadId: f.leadId,
-      effect: f.effect,
-      what: f.what,
-      why: f.why,
-      fix: f.fix,
-      status: f.status,
-      firstFailedAt: f.firstFailedAt,
-      lastFailedAt: f.lastFailedAt,
-      reportedOnLeadIssue: f.reported,
-    })),
+    failedEffects: input.failedEffects.map(({ reported, ...f }) => ({ ...f, reportedOnLeadIssue: reported })),
   };
 }
 
