@@ -2,6 +2,7 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CONTENT_SECURITY_POLICY } from "../../src/dashboard/dashboard-routes.js";
 import { SessionCodec } from "../../src/dashboard/dashboard-session.js";
+import { INVOICE_CSV_COLUMNS } from "../../src/invoicing/render-invoice-csv.js";
 import { newLeadFields, type Lead } from "../../src/domain/records.js";
 import { startSandboxWorld, type SandboxWorld } from "../support/sandbox-world.js";
 import { failQueuedWork } from "../support/work-items.js";
@@ -299,7 +300,7 @@ describe("scripts and every page", () => {
     const { cookie } = await signedIn();
     const csv = await fetch(url("/hub-sales/dashboard/invoices/2026-03.csv"), { headers: { cookie } });
     expect(csv.headers.get("content-disposition")).toBe('attachment; filename="invoices-2026-03.csv"');
-    expect((await csv.text()).split(/\r?\n/)[0]).toBe("month,community,item,amount,currency");
+    expect((await csv.text()).split(/\r?\n/)[0]).toBe(INVOICE_CSV_COLUMNS.join(","));
     const eml = await fetch(url("/hub-sales/dashboard/invoices/2026-03.eml"), { headers: { cookie } });
     expect(eml.headers.get("content-type")).toBe("message/rfc822");
     const raw = await eml.text();
