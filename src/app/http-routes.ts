@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { timingSafeEqual } from "node:crypto";
 import type { HubSalesRuntime } from "./hub-sales-runtime.js";
 import { AIRTABLE_WEBHOOK_PATH } from "../airtable/airtable-change-feed.js";
 import { handleAirtableNotificationRequest } from "../airtable/airtable-notification-route.js";
+import { createDashboardRoutes } from "../dashboard/dashboard-routes.js";
 
 export const HEALTH_PATH = "/hub-sales/health";
-export const DASHBOARD_PATH = "/hub-sales/dashboard";
+export { DASHBOARD_PATH } from "../dashboard/dashboard-paths.js";
 
 function sendJson(res: ServerResponse, status: number, body: unknown): true {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
@@ -13,55 +13,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown): true {
   return true;
 }
 
-function tokenMatches(req: IncomingMessage, expected: string): boolean {
-  const header = req.headers.authorization ?? "";
-  const given = Buffer.from(header.replace(/^Bearer\s+/i, ""));
-  const wanted = Buffer.from(expected);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
-}
-
 /**
  * Extra routes on Probot's server (added with `addHandler`; Probot 14 has no router):
- * a health check, a dashboard of queued and failing work behind `DASHBOARD_TOKEN`, and
- * AirTable's change notifications (SPEC §7, §9).
+ * a health check, the dashboard (src/dashboard: sign-in with GitHub or `DASHBOARD_TOKEN`),
+ * and AirTable's change notifications (SPEC §7, §8, §9).
  * Returns false for every other path so Probot's own handlers answer it.
  */
 export function createHttpRoutes(runtime: HubSalesRuntime) {
+  const dashboard = createDashboardRoutes(runtime);
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? "").split("?")[0];
     if (path === HEALTH_PATH && req.method === "GET") {
       const work = await runtime.store.listWork();
       return sendJson(res, 200, { ok: true, store: runtime.store.kind, queued: work.length });
-    }
-    if (path === DASHBOARD_PATH && req.method === "GET") {
-      const token = runtime.environment.dashboardToken;
-      if (!token) return sendJson(res, 404, { error: "the dashboard is off: set DASHBOARD_TOKEN to turn it on" });
-      if (!tokenMatches(req, token)) return sendJson(res, 401, { error: "send Authorization: Bearer <DASHBOARD_TOKEN>" });
-      const [work, refused] = await Promise.all([runtime.store.listWork(), runtime.store.listFailedEffects()]);
-      return sendJson(res, 200, {
-        queued: work.map((w) => ({
-          key: w.key,
-          reason: w.reason,
-          attempts: w.attempts,
-          notBefore: w.notBefore,
-          lastError: w.lastError,
-          leaseOwner: w.leaseOwner,
-          leaseExpiresAt: w.leaseExpiresAt,
-        })),
-        failing: work.filter((w) => w.lastError !== null).length,
-        // Effects GitHub refused for good: what was tried, why it was refused, how to fix it.
-        failedEffects: refused.map((f) => ({
-          leadId: f.leadId,
-          effect: f.effect,
-          what: f.what,
-          why: f.why,
-          fix: f.fix,
-          status: f.status,
-          firstFailedAt: f.firstFailedAt,
-          lastFailedAt: f.lastFailedAt,
-          reportedOnLeadIssue: f.reported,
-        })),
-      });
     }
     if (path === AIRTABLE_WEBHOOK_PATH && req.method === "POST") {
       return handleAirtableNotificationRequest({
@@ -72,6 +36,6 @@ export function createHttpRoutes(runtime: HubSalesRuntime) {
         log: runtime.log,
       });
     }
-    return false;
+    return dashboard(req, res);
   };
 }

@@ -96,7 +96,7 @@ export class HubSalesRuntime {
       now: this.now,
       leaseMs: this.environment.leaseMs,
       // The queue already holds the lead's lock around `run`.
-      run: (leadId, _reason, item) => this.#runQueued(leadId, item),
+      run: (leadId, reason, item) => this.#runQueued(leadId, reason, item),
       onPersistentFailure: (item) => this.#reportPersistentFailure(item.key, item.lastError ?? "unknown error"),
       ...input.queue,
     });
@@ -163,7 +163,7 @@ export class HubSalesRuntime {
   }
 
   /** Queued work: observed in bulk when many keys are due, skipped when the records show nothing to do. */
-  async #runQueued(leadId: string, item: WorkItem): Promise<void> {
+  async #runQueued(leadId: string, reason: string, item: WorkItem): Promise<void> {
     const deps = await this.reconcileDeps();
     // The plan's inputs besides the records: a new configuration or a new day can change it.
     const context = JSON.stringify([deps.config, deps.today()]);
@@ -173,12 +173,12 @@ export class HubSalesRuntime {
       return;
     }
     const prefetched = decision.prefetched ? new Map([[leadId, decision.prefetched]]) : undefined;
-    const result = await reconcileLead(leadId, { ...deps, ...(prefetched ? { prefetched } : {}) });
+    const result = await reconcileLead(leadId, { ...deps, ...(prefetched ? { prefetched } : {}) }, { trigger: reason });
     if (result.settled) await this.#bulk.settled(result.settled, context);
   }
 
   /** Reconcile one lead now, under its lock (commands that must answer with the result use this). */
-  async reconcileNow(leadId: string, options: { dryRun?: boolean } = {}): Promise<ReconcileResult> {
+  async reconcileNow(leadId: string, options: { dryRun?: boolean; trigger?: string } = {}): Promise<ReconcileResult> {
     const deps = await this.reconcileDeps();
     return this.queue.runExclusive(leadId, () => reconcileLead(leadId, deps, options));
   }

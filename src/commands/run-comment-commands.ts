@@ -1,5 +1,5 @@
 import type { Hub, Lead } from "../domain/records.js";
-import { repoFullName, type RepoPermission, type RepoRef } from "../github/github-gateway.js";
+import { repoFullName, type RepoRef } from "../github/github-gateway.js";
 import type { CommandDefinition, CommandResult } from "./command-definition.js";
 import type { CommandAuthGateway, CommandDeps, Commenter } from "./command-deps.js";
 import { describeArgumentIssues } from "./command-arguments.js";
@@ -14,6 +14,7 @@ import { fitGitHubBody } from "../github/markdown-text.js";
 export const MAX_COMMANDS_PER_COMMENT = 20;
 /** After one refusal, an unauthorised person's further commands on that issue get no reply for this long. */
 export const REFUSAL_QUIET_MS = 60 * 60_000;
+import { checkCommandTeam } from "./command-team.js";
 
 export interface CommentCommandsOutcome {
   /** Reaction to put on the comment; null for none. */
@@ -22,7 +23,6 @@ export interface CommentCommandsOutcome {
   reply: string | null;
 }
 
-const WRITE_PERMISSIONS: readonly RepoPermission[] = ["admin", "maintain", "write"];
 /** Marker kinds whose `lead` is a lead id (an invoice issue's is not). */
 const LEAD_ISSUE_KINDS = new Set(["lead", "request-information", "deployment"]);
 
@@ -143,16 +143,8 @@ async function reportPrivately(input: { deps: CommandDeps; leadId: string | null
 async function checkAuthorization(input: { deps: CommandDeps; gateway: CommandAuthGateway }): Promise<string | null> {
   const { deps, gateway } = input;
   const { login } = deps.commenter;
-  const repo = deps.issue.repo;
-  const team = deps.config.commands.team;
-  if (team !== undefined) {
-    if (await gateway.isTeamMember(repo.owner, team, login)) return null;
-    // The team is named, not mentioned: a refusal must not ping a whole team.
-    return `@${login}, only members of the \`${repo.owner}/${team}\` team may run hub-sales commands; nothing was changed.`;
-  }
-  const permission = await gateway.getRepoPermission(repo, login);
-  if (WRITE_PERMISSIONS.includes(permission)) return null;
-  return `@${login}, only people with write access to ${repoFullName(repo)} may run hub-sales commands; nothing was changed.`;
+  const { allowed, who } = await checkCommandTeam({ gateway, team: deps.config.commands.team, repo: deps.issue.repo, login });
+  return allowed ? null : `@${login}, only ${who} may run hub-sales commands; nothing was changed.`;
 }
 
 type Validation =

@@ -1,10 +1,12 @@
 import type { Hub, Lead } from "../domain/records.js";
 import { applyLeadActions } from "./apply-lead-actions.js";
 import { describeAction, type LeadAction } from "./lead-action.js";
+import type { LeadObservation } from "./lead-observation.js";
 import { observeLead } from "./observe-lead.js";
 import { planLead } from "./plan-lead.js";
 import type { ReconcileDeps } from "./reconcile-deps.js";
 import { RefusedEffects } from "./refused-effects.js";
+import type { LeadLogEntry } from "../store/lead-store.js";
 
 export interface ReconcileResult {
   leadId: string;
@@ -23,15 +25,47 @@ const MAX_ROUNDS = 8;
  * The one entry point of every trigger: observe, plan (pure), act, and plan again on
  * what the actions produced, until the plan is empty. Idempotent: a second run right
  * after finds nothing to do; a run after a crash adopts what the crashed one made.
- * With `dryRun` it only returns the first round's plan.
+ * With `dryRun` it only returns the first round's plan. Each action done, and each status
+ * the lead is newly seen in, goes to the lead's action log with the `trigger`.
  */
 export async function reconcileLead(
   leadId: string,
   deps: ReconcileDeps,
-  options: { dryRun?: boolean } = {},
+  options: { dryRun?: boolean; trigger?: string } = {},
 ): Promise<ReconcileResult> {
   const observed = await observeLead(leadId, deps);
   if (!observed) return { leadId, found: false, actions: [] };
+  if (options.dryRun) return reconcileRounds(observed, deps, true);
+  const trigger = options.trigger ?? "reconcile";
+  const at = () => deps.now().toISOString();
+  await recordStatusSeen(leadId, observed.lead.status, trigger, at(), deps);
+  // Each action is logged as it is done, so a run that fails half-way still shows what it did.
+  const logged: LeadLogEntry[] = [];
+  const logging: ReconcileDeps = {
+    ...deps,
+    onAction: (event) => {
+      deps.onAction?.(event);
+      logged.push({ leadId, at: at(), kind: "action", what: event.description, trigger, status: observed.lead.status });
+    },
+  };
+  try {
+    return await reconcileRounds(observed, logging, false);
+  } finally {
+    if (logged.length > 0) await deps.store.appendLeadLog(logged);
+    // An action may have moved the lead (the hub shipped: Active Service).
+    await recordStatusSeen(leadId, observed.lead.status, trigger, at(), deps);
+  }
+}
+
+/** A status line when the lead is in another status than the log last saw (or none yet): days in status start here. */
+async function recordStatusSeen(leadId: string, status: LeadLogEntry["status"], trigger: string, at: string, deps: ReconcileDeps): Promise<void> {
+  const [last] = await deps.store.listLeadLog(leadId, { kind: "status", limit: 1 });
+  if (last?.status === status) return;
+  await deps.store.appendLeadLog([{ leadId, at, kind: "status", what: `status ${status}`, trigger, status }]);
+}
+
+async function reconcileRounds(observed: LeadObservation, deps: ReconcileDeps, dryRun: boolean): Promise<ReconcileResult> {
+  const leadId = observed.lead.id;
   const context = { config: deps.config, sameOwner: deps.salesRepo.owner.toLowerCase() === deps.hubRepo.owner.toLowerCase() };
   const refusals = await RefusedEffects.load(deps, leadId);
   const done: string[] = [];
@@ -40,10 +74,10 @@ export async function reconcileLead(
     // What GitHub refused for good is left out; the rest of the plan goes on (no wedged lead).
     const actions = planLead(observed, context).filter((a) => !refusals.skips(a));
     if (actions.length === 0) {
-      if (!options.dryRun) await refusals.reportPending(observed);
-      return { leadId, found: true, actions: done, ...(options.dryRun ? {} : { settled: { lead: observed.lead, hubs: observed.hubs } }) };
+      if (!dryRun) await refusals.reportPending(observed);
+      return { leadId, found: true, actions: done, ...(dryRun ? {} : { settled: { lead: observed.lead, hubs: observed.hubs } }) };
     }
-    if (options.dryRun) return { leadId, found: true, actions: actions.map(describeAction) };
+    if (dryRun) return { leadId, found: true, actions: actions.map(describeAction) };
     const fingerprint = JSON.stringify(actions);
     if (fingerprint === previous) throw new ReconcileStuckError(leadId, actions);
     previous = fingerprint;

@@ -84,6 +84,9 @@ export const DEMO_USAGE =
   "  --keep: leave the stand-ins running to browse them; Ctrl-C ends\n" +
   "  --airtable: keep the leads in the AirTable stand-in; changes made there arrive by its webhook";
 
+/** The demo's bearer token for scripts (the dashboard's JSON); people sign in through the stand-in instead. */
+const DEMO_DASHBOARD_TOKEN = "demo-dashboard-token";
+
 /** Plays the story; resolves when done (or never, with `keep`, until the process is stopped). */
 export async function runDemoStory(flags: { keep?: boolean; airtable?: boolean } = {}): Promise<void> {
   started = Date.now();
@@ -100,6 +103,7 @@ export async function runDemoStory(flags: { keep?: boolean; airtable?: boolean }
         HUB_SALES_DB: join(workDir, "hub-sales.db"),
         HUB_SALES_OUTBOX: join(workDir, "outbox"),
         HUB_SALES_CONFIG: join(ROOT, "examples/hub-sales.yml"),
+        DASHBOARD_TOKEN: DEMO_DASHBOARD_TOKEN,
         ...(airtable ? { AIRTABLE_TOKEN: airtable.token, AIRTABLE_BASE_ID: airtable.baseId, AIRTABLE_ENDPOINT_URL: airtable.url } : {}),
       },
       users: ["alice-example", "bob-example", "coastal-ops", "genomics-lead", "gl-sysadmin", "riverbend-it", "prairie-ds", "mountain-eco", "harbor-health"],
@@ -248,7 +252,11 @@ export async function runDemoStory(flags: { keep?: boolean; airtable?: boolean }
       say(`AirTable requests (app and CLI): ${stats.total}, at most ${stats.maxObservedRate} in any second, ${stats.byStatus["429"] ?? 0} answered 429`);
       say(`AirTable notifications: ${notes.length}, answered ${notes.every((n) => n.status === 200) ? "200" : `${notes.map((n) => n.status ?? n.error).join(", ")}`} (the app's own writes are read and skipped)`);
     }
+    const dashboard = `${world.server.url}/hub-sales/dashboard`;
+    say(`dashboard: ${dashboard} (month end: ${dashboard}/invoices/${invoiceMonth})`);
     if (flags.keep) {
+      say(`  "Sign in with GitHub" goes to the stand-in: sign in as alice or carol (write access); bob (read only) is refused`);
+      say(`  scripts: curl -H "Authorization: Bearer ${DEMO_DASHBOARD_TOKEN}" -H "Accept: application/json" ${dashboard}`);
       say(`browse ${github.url} — Ctrl-C to stop`);
       await new Promise(() => undefined);
     }

@@ -41,6 +41,9 @@ export async function startSandboxWorld(input: {
     ...sandboxAppEnv(github),
     LOG_LEVEL: "fatal",
     HUB_SALES_TIMERS: "off",
+    // The app's OAuth client, for the dashboard's "Sign in with GitHub" through the stand-in.
+    GITHUB_CLIENT_ID: github.app.clientId,
+    GITHUB_CLIENT_SECRET: github.app.clientSecret,
     ...input.env,
   };
   let server: HubSalesServer;

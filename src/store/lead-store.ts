@@ -75,6 +75,23 @@ export interface FailedEffect {
   reported: boolean;
 }
 
+/**
+ * One line of a lead's action log: something the app did (`action`), or a status it saw
+ * the lead enter (`status`, which tells the dashboard how long the lead has been in it).
+ */
+export interface LeadLogEntry {
+  leadId: string;
+  /** ISO time. */
+  at: string;
+  kind: "action" | "status";
+  /** For people: `open lead issue "Lead: X"`, `status Needs Admin`. */
+  what: string;
+  /** The work's reason: `comment /confirm-service by @alice`, `periodic reconcile`, `dashboard: reconcile now by @alice`. */
+  trigger: string;
+  /** The lead's status when the line was written. */
+  status: LeadStatus | null;
+}
+
 /** A month's delivery confirmation for a lead (`/delivered`). */
 export interface DeliveryConfirmation {
   leadId: string;
@@ -161,6 +178,13 @@ export interface LeadStore {
   clearFailedEffect(leadId: string, effect: string): Promise<void>;
   /** Every refused effect (of one lead, when given), oldest first. */
   listFailedEffects(leadId?: string): Promise<FailedEffect[]>;
+
+  // Action log (the dashboard's lead page)
+  appendLeadLog(entries: readonly LeadLogEntry[]): Promise<void>;
+  /** The lead's log, newest first; `kind` narrows it, `limit` caps it (default 200). */
+  listLeadLog(leadId: string, options?: { kind?: LeadLogEntry["kind"]; limit?: number }): Promise<LeadLogEntry[]>;
+  /** Each lead's newest `status` line: since when it has been in the status it was last seen in. */
+  listLatestStatusEntries(): Promise<LeadLogEntry[]>;
 
   // Delivery confirmations (invoicing)
   recordDeliveryConfirmation(confirmation: DeliveryConfirmation): Promise<void>;

@@ -12,6 +12,7 @@ import {
   DuplicateRecordError,
   RecordNotFoundError,
   type DeliveryConfirmation,
+  type LeadLogEntry,
   type LeadStore,
   type ClaimedWork,
   type FailedEffect,
@@ -318,6 +319,15 @@ export class SqliteLeadStore implements LeadStore {
   }
   async listFailedEffects(leadId?: string): Promise<FailedEffect[]> {
     return this.sync.listFailedEffects(leadId);
+  }
+  async appendLeadLog(entries: readonly LeadLogEntry[]): Promise<void> {
+    this.sync.appendLeadLog(entries);
+  }
+  async listLeadLog(leadId: string, options?: { kind?: LeadLogEntry["kind"]; limit?: number }): Promise<LeadLogEntry[]> {
+    return this.sync.listLeadLog(leadId, options);
+  }
+  async listLatestStatusEntries(): Promise<LeadLogEntry[]> {
+    return this.sync.listLatestStatusEntries();
   }
   async recordDeliveryConfirmation(confirmation: DeliveryConfirmation): Promise<void> {
     this.sync.recordDeliveryConfirmation(confirmation);
@@ -797,6 +807,43 @@ class SqliteOperations implements SyncLeadStore {
     }));
   }
 
+  // ---- Action log
+
+  appendLeadLog(entries: readonly LeadLogEntry[]): void {
+    const valid = entries.map(validateLeadLogEntry);
+    const insert = this.db.prepare(
+      "INSERT INTO lead_actions (lead_id, at, kind, what, trigger, status) VALUES (@leadId, @at, @kind, @what, @trigger, @status)",
+    );
+    this.db.transaction(() => {
+      for (const entry of valid) insert.run(entry);
+    })();
+  }
+
+  listLeadLog(leadId: string, options: { kind?: LeadLogEntry["kind"]; limit?: number } = {}): LeadLogEntry[] {
+    const limit = Math.max(1, Math.min(options.limit ?? 200, 10_000));
+    const rows =
+      options.kind === undefined
+        ? this.db
+            .prepare<[string, number], LeadLogRowDb>("SELECT * FROM lead_actions WHERE lead_id = ? ORDER BY seq DESC LIMIT ?")
+            .all(leadId, limit)
+        : this.db
+            .prepare<[string, string, number], LeadLogRowDb>(
+              "SELECT * FROM lead_actions WHERE lead_id = ? AND kind = ? ORDER BY seq DESC LIMIT ?",
+            )
+            .all(leadId, options.kind, limit);
+    return rows.map(leadLogFromRow);
+  }
+
+  listLatestStatusEntries(): LeadLogEntry[] {
+    return this.db
+      .prepare<[], LeadLogRowDb>(
+        `SELECT * FROM lead_actions WHERE seq IN (SELECT max(seq) FROM lead_actions WHERE kind = 'status' GROUP BY lead_id)
+         ORDER BY lead_id`,
+      )
+      .all()
+      .map(leadLogFromRow);
+  }
+
   // ---- Delivery confirmations
 
   /** A second confirmation of the same lead and month replaces the first. */
@@ -920,6 +967,30 @@ function hubFromRow(row: HubRowDb): Hub {
     liveSince: row.live_since,
     cloudProject: row.cloud_project,
   };
+}
+
+interface LeadLogRowDb {
+  lead_id: string;
+  at: string;
+  kind: LeadLogEntry["kind"];
+  what: string;
+  trigger: string;
+  status: LeadStatus | null;
+}
+
+function validateLeadLogEntry(entry: LeadLogEntry): LeadLogEntry {
+  const problems: string[] = [];
+  if (typeof entry.leadId !== "string" || entry.leadId === "") problems.push("leadId: must not be empty");
+  if (typeof entry.at !== "string" || Number.isNaN(Date.parse(entry.at))) problems.push(`at: must be an ISO time (got ${String(entry.at)})`);
+  if (entry.kind !== "action" && entry.kind !== "status") problems.push(`kind: must be "action" or "status" (got ${String(entry.kind)})`);
+  if (typeof entry.what !== "string" || entry.what === "") problems.push("what: must not be empty");
+  if (typeof entry.trigger !== "string") problems.push("trigger: must be text");
+  if (problems.length > 0) throw new InvalidRecordError("action log", problems);
+  return { ...entry, status: entry.status ?? null };
+}
+
+function leadLogFromRow(row: LeadLogRowDb): LeadLogEntry {
+  return { leadId: row.lead_id, at: row.at, kind: row.kind, what: row.what, trigger: row.trigger, status: row.status };
 }
 
 function workFromRow(row: WorkRowDb): WorkItem {

@@ -165,6 +165,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: "the action log: what the app did to each lead, when, and on which trigger",
+    sql: `
+      -- lead_id is text, not a reference: with the AirTable store the leads live in the base.
+      CREATE TABLE lead_actions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        lead_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('action', 'status')),
+        what TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        status TEXT
+      );
+      CREATE INDEX lead_actions_lead ON lead_actions (lead_id, kind, seq);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

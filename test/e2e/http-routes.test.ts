@@ -25,7 +25,12 @@ describe("the app's own HTTP routes", () => {
     expect((await fetch(`${world.server.url}/hub-sales/dashboard`)).status).toBe(401);
     const wrong = await fetch(`${world.server.url}/hub-sales/dashboard`, { headers: { authorization: "Bearer nope" } });
     expect(wrong.status).toBe(401);
-    const dashboard = await fetch(`${world.server.url}/hub-sales/dashboard`, { headers: { authorization: "Bearer dashboard-secret-1" } });
+    // The bare token is not accepted: only `Authorization: Bearer <token>`.
+    const bare = await fetch(`${world.server.url}/hub-sales/dashboard`, { headers: { authorization: "dashboard-secret-1" } });
+    expect(bare.status).toBe(401);
+    const dashboard = await fetch(`${world.server.url}/hub-sales/dashboard`, {
+      headers: { authorization: "Bearer dashboard-secret-1", accept: "application/json" },
+    });
     expect(dashboard.status).toBe(200);
     const body = (await dashboard.json()) as { failing: number; queued: { key: string; lastError: string }[] };
     expect(body.failing).toBe(1);

@@ -673,5 +673,51 @@ export function describeLeadStoreContract(
         expect(await store.listDeliveryConfirmations("2026-05")).toEqual([]);
       });
     });
+
+    describe("action log", () => {
+      const entry = (leadId: string, at: string, kind: "action" | "status", what: string) => ({
+        leadId,
+        at,
+        kind,
+        what,
+        trigger: "comment /confirm-service by @alice",
+        status: "Needs Admin" as const,
+      });
+
+      it("lists a lead's lines newest first, narrowed by kind and capped", async () => {
+        await store.appendLeadLog([
+          entry("lead-1", "2026-03-01T10:00:00.000Z", "status", "status Active Lead"),
+          entry("lead-1", "2026-03-02T10:00:00.000Z", "action", "open lead issue"),
+          entry("lead-2", "2026-03-02T11:00:00.000Z", "action", "open lead issue"),
+        ]);
+        await store.appendLeadLog([entry("lead-1", "2026-03-03T10:00:00.000Z", "status", "status Needs Admin")]);
+        const log = await store.listLeadLog("lead-1");
+        expect(log.map((e) => e.what)).toEqual(["status Needs Admin", "open lead issue", "status Active Lead"]);
+        expect(log[0]).toEqual(entry("lead-1", "2026-03-03T10:00:00.000Z", "status", "status Needs Admin"));
+        expect((await store.listLeadLog("lead-1", { kind: "status", limit: 1 })).map((e) => e.what)).toEqual(["status Needs Admin"]);
+        expect(await store.listLeadLog("lead-9")).toEqual([]);
+      });
+
+      it("gives each lead's newest status line", async () => {
+        await store.appendLeadLog([
+          entry("lead-1", "2026-03-01T10:00:00.000Z", "status", "status Active Lead"),
+          entry("lead-1", "2026-03-03T10:00:00.000Z", "status", "status Needs Admin"),
+          entry("lead-2", "2026-03-02T10:00:00.000Z", "status", "status Waiting"),
+          entry("lead-2", "2026-03-04T10:00:00.000Z", "action", "open lead issue"),
+        ]);
+        const latest = await store.listLatestStatusEntries();
+        expect(latest.map((e) => [e.leadId, e.what])).toEqual([
+          ["lead-1", "status Needs Admin"],
+          ["lead-2", "status Waiting"],
+        ]);
+      });
+
+      it("refuses a line without a lead or a time, writing none of the batch", async () => {
+        await expect(
+          store.appendLeadLog([entry("lead-1", "2026-03-01T10:00:00.000Z", "action", "ok"), entry("", "not a time", "action", "x")]),
+        ).rejects.toThrow(/leadId: must not be empty/);
+        expect(await store.listLeadLog("lead-1")).toEqual([]);
+      });
+    });
   });
 }

@@ -72,6 +72,13 @@ export class AppAuth {
     return token;
   }
 
+  /** A user-to-server token from the OAuth web flow (`ghu_...`), expiring like GitHub's. */
+  issueUserToken(login: string, ttlMs: number): string {
+    const token = `ghu_${randomBytes(27).toString("base64url").replace(/[-_]/g, "x").slice(0, 36)}`;
+    this.tokens.set(token, { actor: { kind: "user", login: this.state.account(login)!.login }, expiresAt: this.state.now().getTime() + ttlMs });
+    return token;
+  }
+
   private verifyJwt(jwt: string): void {
     const [headerB64, payloadB64, signatureB64] = jwt.split(".") as [string, string, string];
     const undecodable = () => unauthorized("A JSON web token could not be decoded");

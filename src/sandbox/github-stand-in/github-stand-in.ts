@@ -10,6 +10,7 @@ import { renderHtmlPage } from "./html-views.js";
 import { actorLogin, IssueOperations, type Actor } from "./issue-operations.js";
 import { describeBoard, ProjectsGraphql, type BoardItemView } from "./projects-graphql.js";
 import { matchRoute } from "./rest-routes.js";
+import { OAuthWebFlow } from "./oauth-web-flow.js";
 import { REACTION_CONTENTS, StandInState, type Comment, type Issue, type Repo, type RepoPermission, type ReactionContent } from "./stand-in-state.js";
 import { WebhookSender, type WebhookDelivery } from "./webhook-sender.js";
 
@@ -67,6 +68,9 @@ const optionsSchema = z.object({
       privateKey: z.string().includes("PRIVATE KEY", { message: "expected a PEM private key" }).optional(),
       permissions: z.record(z.string(), permissionLevel).optional(),
       events: z.array(z.string()).optional(),
+      /** The app's OAuth client ("Sign in with GitHub"); defaults are made up per stand-in. */
+      clientId: z.string().min(1).optional(),
+      clientSecret: z.string().min(1).optional(),
     })
     .optional(),
   webhookUrl: z.url().optional(),
@@ -184,7 +188,7 @@ export interface GitHubStandIn {
   /** `127.0.0.1:<port>`: the value for `GHE_HOST` (with `GHE_PROTOCOL=http`). */
   readonly host: string;
   readonly port: number;
-  readonly app: { id: number; slug: string; botLogin: string; privateKey: string };
+  readonly app: { id: number; slug: string; botLogin: string; privateKey: string; clientId: string; clientSecret: string };
   /** Every request answered, in order. */
   readonly requests: readonly RequestLogEntry[];
   /** Every webhook delivery (and redelivery), in order, with the receiver's answer. */
@@ -278,6 +282,10 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
   const ops = new IssueOperations(state, shapes, sender, settings);
   const auth = new AppAuth(state, privateKey);
   const graphql = new ProjectsGraphql(state);
+  const oauth = new OAuthWebFlow(state, auth, {
+    clientId: opts.app?.clientId ?? `Iv1.standin${appId}`,
+    clientSecret: opts.app?.clientSecret ?? randomUUID().replaceAll("-", ""),
+  });
   const requests: RequestLogEntry[] = [];
   const failures: Array<z.output<typeof failureRuleSchema> & { remaining: number }> = [];
   const delays: Array<z.output<typeof delayRuleSchema> & { remaining: number }> = [];
@@ -428,6 +436,11 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       finish(status, { "content-type": "application/json; charset=utf-8", ...headers }, text);
     };
 
+    const signIn = kind === "page" ? oauth.handle({ method, url, body: raw, contentType: header(req, "content-type") ?? "", accept: header(req, "accept") ?? "" }) : null;
+    if (signIn) {
+      finish(signIn.status, signIn.headers, signIn.body);
+      return;
+    }
     if (kind === "page") {
       const page = method === "GET" ? renderHtmlPage(state, url.pathname) : null;
       finish(page?.status ?? 404, { "content-type": "text/html; charset=utf-8" }, page?.html ?? "<!doctype html><title>Not Found</title><h1>404 Not Found</h1>");
@@ -539,7 +552,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     graphqlUrl: `${bases.web}/api/graphql`,
     host: hostPort,
     port: address.port,
-    app: { id: appId, slug, botLogin: state.botLogin, privateKey },
+    app: { id: appId, slug, botLogin: state.botLogin, privateKey, ...oauth.client },
     requests,
     deliveries: sender.deliveries,
     get webhooksForAppWrites() {

@@ -270,6 +270,13 @@ route("GET", "/installation/repositories", (ctx): RouteAnswer => {
   };
 });
 
+/** The signed-in person (a user token, e.g. from the OAuth web flow); apps and installations are not people. */
+route("GET", "/user", (ctx) => {
+  if (ctx.actor.kind === "anonymous") throw unauthorized("Requires authentication");
+  if (ctx.actor.kind !== "user") throw forbidden("Resource not accessible by integration");
+  return ok(ctx.shapes.user(ctx.actor.login));
+});
+
 route("GET", "/users/:login", (ctx) => {
   const account = ctx.state.account(ctx.params.login!);
   if (!account) throw notFound();

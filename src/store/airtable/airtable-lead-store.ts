@@ -7,6 +7,7 @@ import {
   DuplicateRecordError,
   RecordNotFoundError,
   type DeliveryConfirmation,
+  type LeadLogEntry,
   type LeadStore,
   type UpsertLeadsOptions,
   type UpsertResult,
@@ -719,6 +720,15 @@ export class AirtableLeadStore implements LeadStore {
    * Kept as state in the embedded store: its own confirmations table would demand the
    * lead exist there, and leads live in AirTable.
    */
+  async appendLeadLog(entries: readonly LeadLogEntry[]): Promise<void> {
+    return this.bookkeeping.appendLeadLog(entries);
+  }
+  async listLeadLog(leadId: string, options?: { kind?: LeadLogEntry["kind"]; limit?: number }): Promise<LeadLogEntry[]> {
+    return this.bookkeeping.listLeadLog(leadId, options);
+  }
+  async listLatestStatusEntries(): Promise<LeadLogEntry[]> {
+    return this.bookkeeping.listLatestStatusEntries();
+  }
   async recordDeliveryConfirmation(confirmation: DeliveryConfirmation): Promise<void> {
     const valid = validateDeliveryConfirmation(confirmation);
     if (!(await this.getLead(valid.leadId))) throw new RecordNotFoundError("Leads", valid.leadId);
