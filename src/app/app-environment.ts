@@ -10,6 +10,8 @@ const environmentSchema = z.object({
   HUB_SALES_OUTBOX: z.string().min(1).default("data/outbox"),
   HUB_SALES_PUBLIC_URL: publicUrlSetting.optional(),
   DASHBOARD_TOKEN: z.string().min(8, { message: "DASHBOARD_TOKEN must be at least 8 characters" }).optional(),
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  HUB_SALES_METRICS_TOKEN: z.string().min(8, { message: "HUB_SALES_METRICS_TOKEN must be at least 8 characters" }).optional(),
   SMTP_URL: smtpUrlSetting.optional(),
   SMTP_FROM: smtpFromSetting.optional(),
   /** `off` disables the in-process timers (an external scheduler runs `hub-sales reconcile`). */
@@ -28,6 +30,7 @@ export interface AppEnvironment {
   outbox: string;
   publicUrl: string | null;
   dashboardToken: string | null;
+  metricsToken: string | null;
   smtpUrl: string | null;
   smtpFrom: string | null;
   timers: boolean;
@@ -51,6 +54,7 @@ export function readAppEnvironment(env: Readonly<Record<string, string | undefin
       outbox: e.HUB_SALES_OUTBOX,
       publicUrl: e.HUB_SALES_PUBLIC_URL ?? null,
       dashboardToken: e.DASHBOARD_TOKEN ?? null,
+      metricsToken: e.HUB_SALES_METRICS_TOKEN ?? null,
       smtpUrl: e.SMTP_URL ?? null,
       smtpFrom: e.SMTP_FROM?.trim() ?? null,
       timers: e.HUB_SALES_TIMERS === "on",

@@ -3,9 +3,11 @@ import { timingSafeEqual } from "node:crypto";
 import type { HubSalesRuntime } from "./hub-sales-runtime.js";
 import { AIRTABLE_WEBHOOK_PATH } from "../airtable/airtable-change-feed.js";
 import { handleAirtableNotificationRequest } from "../airtable/airtable-notification-route.js";
+import { checkHealth } from "./check-health.js";
 
 export const HEALTH_PATH = "/hub-sales/health";
 export const DASHBOARD_PATH = "/hub-sales/dashboard";
+export const METRICS_PATH = "/metrics";
 
 function sendJson(res: ServerResponse, status: number, body: unknown): true {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
@@ -22,16 +24,25 @@ function tokenMatches(req: IncomingMessage, expected: string): boolean {
 
 /**
  * Extra routes on Probot's server (added with `addHandler`; Probot 14 has no router):
- * a health check, a dashboard of queued and failing work behind `DASHBOARD_TOKEN`, and
- * AirTable's change notifications (SPEC §7, §9).
+ * a health check, a dashboard of queued and failing work behind `DASHBOARD_TOKEN`, Prometheus
+ * metrics (behind `HUB_SALES_METRICS_TOKEN` when set) and AirTable's change notifications
+ * (SPEC §7, §8, §9).
  * Returns false for every other path so Probot's own handlers answer it.
  */
 export function createHttpRoutes(runtime: HubSalesRuntime) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? "").split("?")[0];
     if (path === HEALTH_PATH && req.method === "GET") {
-      const work = await runtime.store.listWork();
-      return sendJson(res, 200, { ok: true, store: runtime.store.kind, queued: work.length });
+      const report = await checkHealth({ store: runtime.store, activity: runtime.queueActivity, now: runtime.now });
+      return sendJson(res, report.status, report.body);
+    }
+    if (path === METRICS_PATH && req.method === "GET") {
+      const token = runtime.environment.metricsToken;
+      if (token && !tokenMatches(req, token)) return sendJson(res, 401, { error: "send Authorization: Bearer <HUB_SALES_METRICS_TOKEN>" });
+      const { contentType, text } = await runtime.metrics.render();
+      res.writeHead(200, { "content-type": contentType });
+      res.end(text);
+      return true;
     }
     if (path === DASHBOARD_PATH && req.method === "GET") {
       const token = runtime.environment.dashboardToken;

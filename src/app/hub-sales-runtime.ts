@@ -22,6 +22,8 @@ import type { WorkItem } from "../store/lead-store.js";
 import type { GitHubAccess } from "./github-access.js";
 import { upkeepAirtableChangeFeed } from "../airtable/airtable-change-feed.js";
 import { IssueFormSource } from "../issue-forms/issue-form-source.js";
+import { HubSalesMetrics, type ReconcileOutcome } from "../metrics/hub-sales-metrics.js";
+import { QueueActivity, snapshotQueue } from "./queue-activity.js";
 
 export interface HubSalesRuntimeInput {
   environment: AppEnvironment;
@@ -31,6 +33,8 @@ export interface HubSalesRuntimeInput {
   now?: () => Date;
   queue?: Partial<Omit<LeadWorkQueueOptions, "store" | "run" | "log">>;
   onAction?: ReconcileDeps["onAction"];
+  /** Shared with the Octokit class when the server counts GitHub requests; else the runtime's own. */
+  metrics?: HubSalesMetrics;
 }
 
 /** The configuration is invalid: nothing is done until it is fixed (the work waits in the queue). */
@@ -55,6 +59,9 @@ export class HubSalesRuntime {
   readonly environment: AppEnvironment;
   readonly log: Logger;
   readonly now: () => Date;
+  readonly metrics: HubSalesMetrics;
+  /** Whether this process works its queue (the health check reads it). */
+  readonly queueActivity: QueueActivity;
   readonly #access: GitHubAccess;
   readonly #onAction: ReconcileDeps["onAction"];
   /** Whether the last load was valid; a change to valid closes the configuration error issue. */
@@ -76,6 +83,9 @@ export class HubSalesRuntime {
     this.now = input.now ?? (() => new Date());
     this.#access = input.access;
     this.#onAction = input.onAction;
+    this.metrics = input.metrics ?? new HubSalesMetrics();
+    this.queueActivity = new QueueActivity(this.now);
+    this.metrics.observeQueue(async () => snapshotQueue(await this.store.listWork(), this.now()));
     const salesRepo = this.environment.salesRepo;
     this.gateway = new RoutingGitHubGateway(async (owner) => {
       const [octokit, appLogin] = await Promise.all([this.#access.clientFor(owner), this.#access.appLogin()]);
@@ -92,7 +102,7 @@ export class HubSalesRuntime {
       now: this.now,
       leaseMs: this.environment.leaseMs,
       // The queue already holds the lead's lock around `run`.
-      run: (leadId, _reason, item) => this.#runQueued(leadId, item),
+      run: (leadId, _reason, item) => this.queueActivity.track(() => this.#runQueued(leadId, item)),
       onPersistentFailure: (item) => this.#reportPersistentFailure(item.key, item.lastError ?? "unknown error"),
       ...input.queue,
     });
@@ -169,14 +179,29 @@ export class HubSalesRuntime {
       return;
     }
     const prefetched = decision.prefetched ? new Map([[leadId, decision.prefetched]]) : undefined;
-    const result = await reconcileLead(leadId, { ...deps, ...(prefetched ? { prefetched } : {}) });
+    const result = await this.#measured(() => reconcileLead(leadId, { ...deps, ...(prefetched ? { prefetched } : {}) }));
     if (result.settled) await this.#bulk.settled(result.settled, context);
   }
 
   /** Reconcile one lead now, under its lock (commands that must answer with the result use this). */
   async reconcileNow(leadId: string, options: { dryRun?: boolean } = {}): Promise<ReconcileResult> {
     const deps = await this.reconcileDeps();
-    return this.queue.runExclusive(leadId, () => reconcileLead(leadId, deps, options));
+    const run = () => reconcileLead(leadId, deps, options);
+    return this.queue.runExclusive(leadId, options.dryRun ? run : () => this.#measured(run));
+  }
+
+  /** Counts one reconcile and its duration by outcome. */
+  async #measured(run: () => Promise<ReconcileResult>): Promise<ReconcileResult> {
+    const started = performance.now();
+    const record = (outcome: ReconcileOutcome) => this.metrics.recordReconcile(outcome, (performance.now() - started) / 1000);
+    try {
+      const result = await run();
+      record(!result.found ? "lead_missing" : result.actions.length > 0 ? "changed" : "unchanged");
+      return result;
+    } catch (error) {
+      record("failed");
+      throw error;
+    }
   }
 
   /** A trigger about one lead: its reconcile reads the lead afresh, never from a bulk read. */
@@ -207,6 +232,7 @@ export class HubSalesRuntime {
   /** Timers in-process: the queue's poll, the periodic pass, and the daily pass at each new date. */
   async start(): Promise<void> {
     this.queue.start();
+    this.queueActivity.started();
     if (!this.environment.timers) return;
     let intervalMinutes = 10;
     try {
@@ -226,6 +252,7 @@ export class HubSalesRuntime {
   async stop(): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
+    this.queueActivity.stopped();
     await this.queue.stop();
   }
 
