@@ -39,15 +39,20 @@ export async function createRedisRequestLimiter(input: RedisRequestLimiterInput)
   const digest = createHash("sha256").update(`${input.endpointUrl.replace(/\/+$/, "")}|${input.baseId}`).digest("hex").slice(0, 12);
   const id = `hub-sales-airtable-${input.baseId}-${digest}`;
   const pauseKey = `${id}:paused`;
-  const client = new Redis(input.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const where = redactedUrl(input.redisUrl);
+  // Not lazy: Bottleneck duplicates this client for its subscriber, options included.
+  const client = new Redis(input.redisUrl, { maxRetriesPerRequest: 3 });
+  let lastError = "";
+  client.on("error", (error: Error) => (lastError = error.message));
   try {
-    await withTimeout(client.connect(), input.connectTimeoutMs ?? 10_000, `cannot reach Redis at ${where} (REDIS_URL)`);
+    await withTimeout(
+      new Promise<void>((resolve) => client.once("ready", () => resolve())),
+      input.connectTimeoutMs ?? 10_000,
+      `cannot reach Redis at ${where} (REDIS_URL)`,
+    );
   } catch (error) {
     client.disconnect();
-    throw error instanceof Error && error.message.includes("REDIS_URL")
-      ? error
-      : new Error(`cannot reach Redis at ${where} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${lastError ? `; last error: ${lastError}` : ""}`);
   }
   const connection = new Bottleneck.IORedisConnection({ client });
   const bottleneck = new Bottleneck({
@@ -102,6 +107,8 @@ export async function createRedisRequestLimiter(input: RedisRequestLimiterInput)
     },
     async close() {
       await bottleneck.disconnect(true);
+      // A connection given to Bottleneck is not closed by the limiter's own disconnect.
+      await connection.disconnect(true);
     },
   };
 }
