@@ -24,6 +24,16 @@ async function freePort(): Promise<number> {
 }
 
 /**
+ * The environment without libfaketime: under `faketime` (the suite's moved-date run) the
+ * preloaded library breaks redis-server's start, and the server's clock is not the app's.
+ */
+function withoutFakeTime(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean = { ...env };
+  for (const name of Object.keys(clean)) if (name === "LD_PRELOAD" || name.startsWith("FAKETIME")) delete clean[name];
+  return clean;
+}
+
+/**
  * A real Redis (Debian's redis-server, installed by .ci/run when missing) on 127.0.0.1 and
  * a free port, in a temporary directory, without persistence; `stop()` ends it.
  */
@@ -34,7 +44,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     const child: ChildProcess = spawn(
       REDIS_SERVER,
       ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      { stdio: ["ignore", "pipe", "pipe"], env: withoutFakeTime(process.env) },
     );
     const ready = await new Promise<boolean>((resolve) => {
       let output = "";
