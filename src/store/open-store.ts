@@ -30,6 +30,14 @@ export interface OpenStoreInput {
  */
 export async function openStore(input: OpenStoreInput): Promise<LeadStore> {
   const { env, config, now } = input;
+  // Until the PostgreSQL store exists, replicas given a database URL must not each fall back
+  // to a SQLite file of their own: every one of them would open the same issues.
+  if (env.HUB_SALES_DATABASE_URL?.trim()) {
+    throw new Error(
+      "HUB_SALES_DATABASE_URL is set, but this version keeps its state only in the SQLite file at HUB_SALES_DB: " +
+        "unset it and run one replica (deploy/kubernetes/overlays/single-replica-sqlite)",
+    );
+  }
   const path = env.HUB_SALES_DB?.trim() || DEFAULT_DB_PATH;
   const token = env.AIRTABLE_TOKEN?.trim();
   if (!token) return SqliteLeadStore.open(path, { now });

@@ -48,3 +48,14 @@ describe("openStore's AirTable limiter", () => {
     }
   }, 30_000);
 });
+
+describe("openStore and HUB_SALES_DATABASE_URL", () => {
+  it("refuses rather than letting each replica fall back to a SQLite file of its own", async () => {
+    await expect(
+      openStore({
+        env: { HUB_SALES_DATABASE_URL: "postgres://bot@db:5432/hub_sales", HUB_SALES_DB: ":memory:" },
+        config: { airtable: hubSalesConfigSchema.shape.airtable.parse(undefined) },
+      }),
+    ).rejects.toThrow(/^HUB_SALES_DATABASE_URL is set, but this version keeps its state only in the SQLite file/);
+  });
+});
