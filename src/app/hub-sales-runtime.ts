@@ -83,7 +83,8 @@ export class HubSalesRuntime {
     this.now = input.now ?? (() => new Date());
     this.#access = input.access;
     this.#onAction = input.onAction;
-    this.metrics = input.metrics ?? new HubSalesMetrics();
+    // The CLI serves no /metrics: it needs no process metrics.
+    this.metrics = input.metrics ?? new HubSalesMetrics({ processMetrics: false });
     this.queueActivity = new QueueActivity(this.now);
     this.metrics.observeQueue(async () => snapshotQueue(await this.store.listWork(), this.now()));
     const salesRepo = this.environment.salesRepo;
