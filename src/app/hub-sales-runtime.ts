@@ -105,6 +105,7 @@ export class HubSalesRuntime {
       // The queue already holds the lead's lock around `run`.
       run: (leadId, _reason, item) => this.queueActivity.track(() => this.#runQueued(leadId, item)),
       onPersistentFailure: (item) => this.#reportPersistentFailure(item.key, item.lastError ?? "unknown error"),
+      onLeaseTakeover: () => this.metrics.recordLeaseTakeover(),
       ...input.queue,
     });
   }

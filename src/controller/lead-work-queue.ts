@@ -25,6 +25,8 @@ export interface LeadWorkQueueOptions {
   now?: () => Date;
   /** Told once when a lead's work keeps failing, so it is shown, not only logged. */
   onPersistentFailure?: (item: WorkItem, error: unknown) => Promise<void> | void;
+  /** Told when this worker claims work whose previous holder's lease had expired (the metrics count it). */
+  onLeaseTakeover?: (work: ClaimedWork & { takenOverFrom: string }) => void;
 }
 
 const KEY_PREFIX = "lead:";
@@ -50,8 +52,8 @@ export class LeadBusyError extends Error {
  * worker that lost its lease cannot drop or back off work someone else now holds.
  */
 export class LeadWorkQueue {
-  readonly #options: Required<Omit<LeadWorkQueueOptions, "onPersistentFailure">> &
-    Pick<LeadWorkQueueOptions, "onPersistentFailure">;
+  readonly #options: Required<Omit<LeadWorkQueueOptions, "onPersistentFailure" | "onLeaseTakeover">> &
+    Pick<LeadWorkQueueOptions, "onPersistentFailure" | "onLeaseTakeover">;
   /** Orders this process's commands on a lead; the lease orders everyone. */
   readonly #mutex = new KeyedMutex();
   #timer: NodeJS.Timeout | null = null;
@@ -168,6 +170,10 @@ export class LeadWorkQueue {
       if (free > 0) {
         const claimed = await store.claimWork({ owner: workerId, now: now(), leaseMs, limit: free, prefix: KEY_PREFIX });
         for (const work of claimed) {
+          if (work.takenOverFrom) {
+            this.#options.log.info(`lead work ${work.item.key}: took over from ${work.takenOverFrom}, whose lease had expired`);
+            this.#options.onLeaseTakeover?.({ ...work, takenOverFrom: work.takenOverFrom });
+          }
           const task: Promise<void> = this.#runItem(work)
             // Only the store failing while recording the outcome gets here; the item stays queued.
             .catch((error: unknown) => this.#options.log.error(`lead work ${work.item.key}: ${String(error)}`))
