@@ -22,6 +22,12 @@ const environmentSchema = z.object({
     .min(1, { message: "HUB_SALES_LEASE_SECONDS must be at least 1" })
     .max(3600, { message: "HUB_SALES_LEASE_SECONDS must be at most 3600" })
     .default(60),
+  /** On SIGTERM, how long runs in flight may finish before their leases are handed back. */
+  HUB_SALES_SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number({ message: "HUB_SALES_SHUTDOWN_GRACE_SECONDS must be a number of seconds" })
+    .min(0, { message: "HUB_SALES_SHUTDOWN_GRACE_SECONDS must be 0 or more" })
+    .max(3600, { message: "HUB_SALES_SHUTDOWN_GRACE_SECONDS must be at most 3600" })
+    .default(30),
 });
 
 export interface AppEnvironment {
@@ -36,6 +42,8 @@ export interface AppEnvironment {
   timers: boolean;
   /** `HUB_SALES_LEASE_SECONDS` in milliseconds. */
   leaseMs: number;
+  /** `HUB_SALES_SHUTDOWN_GRACE_SECONDS` in milliseconds. */
+  shutdownGraceMs: number;
   raw: Readonly<Record<string, string | undefined>>;
 }
 
@@ -59,6 +67,7 @@ export function readAppEnvironment(env: Readonly<Record<string, string | undefin
       smtpFrom: e.SMTP_FROM?.trim() ?? null,
       timers: e.HUB_SALES_TIMERS === "on",
       leaseMs: Math.round(e.HUB_SALES_LEASE_SECONDS * 1000),
+      shutdownGraceMs: Math.round(e.HUB_SALES_SHUTDOWN_GRACE_SECONDS * 1000),
       raw: env,
     },
   };

@@ -252,10 +252,22 @@ export class HubSalesRuntime {
   }
 
   async stop(): Promise<void> {
+    this.#stopTimers();
+    await this.queue.stop();
+  }
+
+  #stopTimers(): void {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
     this.queueActivity.stopped();
-    await this.queue.stop();
+  }
+
+  /** SIGTERM: no more claims or passes; runs finish within the grace period, or their leases go back. */
+  async shutdown(): Promise<void> {
+    this.#stopTimers();
+    const { finished, released } = await this.queue.shutdown(this.environment.shutdownGraceMs);
+    if (finished) this.log.info("shutdown: the runs in flight finished");
+    else this.log.warn(`shutdown: handed back the leases of ${released.length} unfinished run(s) (${released.join(", ")}) for another process to take over`);
   }
 
   async #periodic(): Promise<void> {
