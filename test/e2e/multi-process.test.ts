@@ -158,4 +158,32 @@ describe("several app processes on one store", () => {
     expect(lead.leadIssue).toBe(issues[0]!.htmlUrl);
     expect(b.child.exitCode).toBeNull();
   }, 120_000);
+
+  it("a server sent SIGTERM mid-run hands its lease back, and another picks the work up in under 2 s", async () => {
+    // A lease far longer than the wait allowed: only a handed-back lease, not an expired one, can pass.
+    env.HUB_SALES_LEASE_SECONDS = "30";
+    env.HUB_SALES_SHUTDOWN_GRACE_SECONDS = "1";
+    const csv = join(dir, "one-lead.csv");
+    await writeFile(csv, "Name,Status,GitHub handles\nPrairie Data Science Initiative,Active Lead,@rep-one\n");
+    await cli("leads", "import", csv);
+    // A's run waits on GitHub's answer well past the grace period.
+    github.delayNext({ method: "POST", path: `/repos/${SALES_REPO}/issues`, ms: 20_000 });
+    const a = await startServer();
+    await waitUntil("server A to open the lead issue", () => github.issues(SALES_REPO).length === 1);
+    expect((await withStore((s) => s.listWork()))[0]?.leaseOwner).not.toBeNull();
+    await startServer();
+
+    const exit = new Promise<number | null>((resolve) => a.child.once("exit", (code) => resolve(code)));
+    const sent = performance.now();
+    a.child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+    const exitedAfterMs = performance.now() - sent;
+    const pickedUpMs = await waitUntil("server B to finish the lead's work", async () => (await withStore((s) => s.listWork())).length === 0, 10_000);
+    console.log(`graceful shutdown: A exited ${Math.round(exitedAfterMs)} ms after SIGTERM (grace 1 s); B finished the work ${Math.round(pickedUpMs)} ms after that`);
+    expect(exitedAfterMs).toBeLessThan(3_000);
+    expect(pickedUpMs).toBeLessThan(2_000);
+    expect(a.output()).toMatch(/handed back the leases of 1 unfinished run/);
+    // B adopted A's issue by its marker.
+    expect(github.issues(SALES_REPO)).toHaveLength(1);
+  }, 90_000);
 });
