@@ -10,6 +10,8 @@ const environmentSchema = z.object({
   HUB_SALES_OUTBOX: z.string().min(1).default("data/outbox"),
   HUB_SALES_PUBLIC_URL: publicUrlSetting.optional(),
   DASHBOARD_TOKEN: z.string().min(8, { message: "DASHBOARD_TOKEN must be at least 8 characters" }).optional(),
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  HUB_SALES_METRICS_TOKEN: z.string().min(8, { message: "HUB_SALES_METRICS_TOKEN must be at least 8 characters" }).optional(),
   SMTP_URL: smtpUrlSetting.optional(),
   SMTP_FROM: smtpFromSetting.optional(),
   /** `off` disables the in-process timers (an external scheduler runs `hub-sales reconcile`). */
@@ -20,6 +22,12 @@ const environmentSchema = z.object({
     .min(1, { message: "HUB_SALES_LEASE_SECONDS must be at least 1" })
     .max(3600, { message: "HUB_SALES_LEASE_SECONDS must be at most 3600" })
     .default(60),
+  /** On SIGTERM, how long runs in flight may finish before their leases are handed back. */
+  HUB_SALES_SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number({ message: "HUB_SALES_SHUTDOWN_GRACE_SECONDS must be a number of seconds" })
+    .min(0, { message: "HUB_SALES_SHUTDOWN_GRACE_SECONDS must be 0 or more" })
+    .max(3600, { message: "HUB_SALES_SHUTDOWN_GRACE_SECONDS must be at most 3600" })
+    .default(30),
 });
 
 export interface AppEnvironment {
@@ -28,11 +36,14 @@ export interface AppEnvironment {
   outbox: string;
   publicUrl: string | null;
   dashboardToken: string | null;
+  metricsToken: string | null;
   smtpUrl: string | null;
   smtpFrom: string | null;
   timers: boolean;
   /** `HUB_SALES_LEASE_SECONDS` in milliseconds. */
   leaseMs: number;
+  /** `HUB_SALES_SHUTDOWN_GRACE_SECONDS` in milliseconds. */
+  shutdownGraceMs: number;
   raw: Readonly<Record<string, string | undefined>>;
 }
 
@@ -51,10 +62,12 @@ export function readAppEnvironment(env: Readonly<Record<string, string | undefin
       outbox: e.HUB_SALES_OUTBOX,
       publicUrl: e.HUB_SALES_PUBLIC_URL ?? null,
       dashboardToken: e.DASHBOARD_TOKEN ?? null,
+      metricsToken: e.HUB_SALES_METRICS_TOKEN ?? null,
       smtpUrl: e.SMTP_URL ?? null,
       smtpFrom: e.SMTP_FROM?.trim() ?? null,
       timers: e.HUB_SALES_TIMERS === "on",
       leaseMs: Math.round(e.HUB_SALES_LEASE_SECONDS * 1000),
+      shutdownGraceMs: Math.round(e.HUB_SALES_SHUTDOWN_GRACE_SECONDS * 1000),
       raw: env,
     },
   };

@@ -13,6 +13,7 @@ import { HubSalesRuntime } from "./hub-sales-runtime.js";
 import { parseRepoRef } from "../github/github-gateway.js";
 import { readConfigFile } from "../config/load-config.js";
 import { hubSalesConfigSchema } from "../config/hub-sales-config.schema.js";
+import { HubSalesMetrics } from "../metrics/hub-sales-metrics.js";
 
 export interface HubSalesAppOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -21,6 +22,8 @@ export interface HubSalesAppOptions {
   now?: () => Date;
   queue?: Partial<Omit<LeadWorkQueueOptions, "store" | "run" | "log">>;
   onAction?: ReconcileDeps["onAction"];
+  /** The metrics `/metrics` serves; pass the one the Octokit class counts GitHub requests into. */
+  metrics?: HubSalesMetrics;
   /** Receives the runtime once built (tests and the demo drive it directly). */
   onRuntime?: (runtime: HubSalesRuntime) => void;
 }
@@ -38,11 +41,14 @@ export function createHubSalesApp(options: HubSalesAppOptions = {}): Application
       return;
     }
     const environment = read.environment;
+    const metrics = options.metrics ?? new HubSalesMetrics();
     const localConfig = environment.configPath ? await readConfigFile(environment.configPath) : null;
     // The store opens before the repo's config can be read: table and field names come from
     // the local copy when there is one, else the defaults.
     const airtable = localConfig?.ok ? localConfig.config.airtable : hubSalesConfigSchema.shape.airtable.parse(undefined);
-    const store = options.store ?? (await openStore({ env, config: { airtable }, now: options.now }));
+    const store =
+      options.store ??
+      (await openStore({ env, config: { airtable }, now: options.now, onAirtableRequest: (outcome) => metrics.recordAirtableRequest(outcome) }));
     let hubRepo: ReturnType<typeof parseRepoRef> | null = localConfig?.ok ? parseRepoRef(localConfig.config.hub_repo) : null;
     const access = createGitHubAccess({
       probot: app,
@@ -54,14 +60,18 @@ export function createHubSalesApp(options: HubSalesAppOptions = {}): Application
       error: (m: string) => app.log.error(m),
       debug: (m: string) => app.log.debug(m),
     };
-    const runtime = new HubSalesRuntime({ environment, store, access, log, now: options.now, queue: options.queue, onAction: options.onAction });
+    const runtime = new HubSalesRuntime({ environment, store, access, log, now: options.now, queue: options.queue, onAction: options.onAction, metrics });
     options.onRuntime?.(runtime);
 
     const guarded = (name: string, work: () => Promise<void>) =>
-      work().catch((error: unknown) => {
-        app.log.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-        throw error;
-      });
+      work().then(
+        () => metrics.recordWebhook(name, "handled"),
+        (error: unknown) => {
+          metrics.recordWebhook(name, "failed");
+          app.log.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+          throw error;
+        },
+      );
 
     app.on(["issues.labeled", "issues.unlabeled", "issues.closed", "issues.reopened", "issues.edited"], (context) => {
       const payload = parseWebhookPayload(`issues.${String(context.payload.action)}`, issuesPayloadSchema, context.payload);

@@ -23,6 +23,8 @@ import type { WorkItem } from "../store/lead-store.js";
 import type { GitHubAccess } from "./github-access.js";
 import { upkeepAirtableChangeFeed } from "../airtable/airtable-change-feed.js";
 import { IssueFormSource } from "../issue-forms/issue-form-source.js";
+import { HubSalesMetrics, type ReconcileOutcome } from "../metrics/hub-sales-metrics.js";
+import { QueueActivity, snapshotQueue } from "./queue-activity.js";
 
 export interface HubSalesRuntimeInput {
   environment: AppEnvironment;
@@ -32,6 +34,8 @@ export interface HubSalesRuntimeInput {
   now?: () => Date;
   queue?: Partial<Omit<LeadWorkQueueOptions, "store" | "run" | "log">>;
   onAction?: ReconcileDeps["onAction"];
+  /** Shared with the Octokit class when the server counts GitHub requests; else the runtime's own. */
+  metrics?: HubSalesMetrics;
 }
 
 /** The configuration is invalid: nothing is done until it is fixed (the work waits in the queue). */
@@ -56,6 +60,9 @@ export class HubSalesRuntime {
   readonly environment: AppEnvironment;
   readonly log: Logger;
   readonly now: () => Date;
+  readonly metrics: HubSalesMetrics;
+  /** Whether this process works its queue (the health check reads it). */
+  readonly queueActivity: QueueActivity;
   readonly #access: GitHubAccess;
   readonly #onAction: ReconcileDeps["onAction"];
   /** Whether the last load was valid; a change to valid closes the configuration error issue. */
@@ -77,6 +84,10 @@ export class HubSalesRuntime {
     this.now = input.now ?? (() => new Date());
     this.#access = input.access;
     this.#onAction = input.onAction;
+    // The CLI serves no /metrics: it needs no process metrics.
+    this.metrics = input.metrics ?? new HubSalesMetrics({ processMetrics: false });
+    this.queueActivity = new QueueActivity(this.now);
+    this.metrics.observeQueue(async () => snapshotQueue(await this.store.listWork(), this.now()));
     const salesRepo = this.environment.salesRepo;
     this.gateway = guardWriteSizes(
       new RoutingGitHubGateway(async (owner) => {
@@ -96,8 +107,9 @@ export class HubSalesRuntime {
       now: this.now,
       leaseMs: this.environment.leaseMs,
       // The queue already holds the lead's lock around `run`.
-      run: (leadId, reason, item) => this.#runQueued(leadId, reason, item),
+      run: (leadId, reason, item) => this.queueActivity.track(() => this.#runQueued(leadId, reason, item)),
       onPersistentFailure: (item) => this.#reportPersistentFailure(item.key, item.lastError ?? "unknown error"),
+      onLeaseTakeover: () => this.metrics.recordLeaseTakeover(),
       ...input.queue,
     });
   }
@@ -173,14 +185,31 @@ export class HubSalesRuntime {
       return;
     }
     const prefetched = decision.prefetched ? new Map([[leadId, decision.prefetched]]) : undefined;
-    const result = await reconcileLead(leadId, { ...deps, ...(prefetched ? { prefetched } : {}) }, { trigger: reason });
+    const result = await this.#measured(() =>
+      reconcileLead(leadId, { ...deps, ...(prefetched ? { prefetched } : {}) }, { trigger: reason }),
+    );
     if (result.settled) await this.#bulk.settled(result.settled, context);
   }
 
   /** Reconcile one lead now, under its lock (commands that must answer with the result use this). */
   async reconcileNow(leadId: string, options: { dryRun?: boolean; trigger?: string } = {}): Promise<ReconcileResult> {
     const deps = await this.reconcileDeps();
-    return this.queue.runExclusive(leadId, () => reconcileLead(leadId, deps, options));
+    const run = () => reconcileLead(leadId, deps, options);
+    return this.queue.runExclusive(leadId, options.dryRun ? run : () => this.#measured(run));
+  }
+
+  /** Counts one reconcile and its duration by outcome. */
+  async #measured(run: () => Promise<ReconcileResult>): Promise<ReconcileResult> {
+    const started = performance.now();
+    const record = (outcome: ReconcileOutcome) => this.metrics.recordReconcile(outcome, (performance.now() - started) / 1000);
+    try {
+      const result = await run();
+      record(!result.found ? "lead_missing" : result.actions.length > 0 ? "changed" : "unchanged");
+      return result;
+    } catch (error) {
+      record("failed");
+      throw error;
+    }
   }
 
   /** A trigger about one lead: its reconcile reads the lead afresh, never from a bulk read. */
@@ -211,6 +240,7 @@ export class HubSalesRuntime {
   /** Timers in-process: the queue's poll, the periodic pass, and the daily pass at each new date. */
   async start(): Promise<void> {
     this.queue.start();
+    this.queueActivity.started();
     if (!this.environment.timers) return;
     let intervalMinutes = 10;
     try {
@@ -228,9 +258,22 @@ export class HubSalesRuntime {
   }
 
   async stop(): Promise<void> {
+    this.#stopTimers();
+    await this.queue.stop();
+  }
+
+  #stopTimers(): void {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
-    await this.queue.stop();
+    this.queueActivity.stopped();
+  }
+
+  /** SIGTERM: no more claims or passes; runs finish within the grace period, or their leases go back. */
+  async shutdown(): Promise<void> {
+    this.#stopTimers();
+    const { finished, released } = await this.queue.shutdown(this.environment.shutdownGraceMs);
+    if (finished) this.log.info("shutdown: the runs in flight finished");
+    else this.log.warn(`shutdown: handed back the leases of ${released.length} unfinished run(s) (${released.join(", ")}) for another process to take over`);
   }
 
   async #periodic(): Promise<void> {

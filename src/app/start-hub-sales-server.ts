@@ -4,6 +4,7 @@ import { createNodeMiddleware, createProbot } from "probot";
 import { createProbotOctokit, type GitHubRetryPolicy } from "../github/octokit-options.js";
 import { createHubSalesApp, type HubSalesAppOptions } from "./hub-sales-app.js";
 import type { HubSalesRuntime } from "./hub-sales-runtime.js";
+import { HubSalesMetrics } from "../metrics/hub-sales-metrics.js";
 
 export interface HubSalesServer {
   /** `http://127.0.0.1:<port>` */
@@ -25,10 +26,12 @@ export async function startHubSalesServer(input: {
   retryPolicy?: Partial<GitHubRetryPolicy>;
   app?: Omit<HubSalesAppOptions, "env" | "onRuntime">;
 }): Promise<HubSalesServer> {
-  const probot = createProbot({ env: input.env, overrides: { Octokit: createProbotOctokit(input.retryPolicy) } });
+  const metrics = input.app?.metrics ?? new HubSalesMetrics();
+  const Octokit = createProbotOctokit(input.retryPolicy, { onResponse: (method, status) => metrics.recordGitHubRequest(method, status) });
+  const probot = createProbot({ env: input.env, overrides: { Octokit } });
   let runtime: HubSalesRuntime | null = null;
   const middleware = await createNodeMiddleware(
-    createHubSalesApp({ ...input.app, env: input.env, onRuntime: (r) => (runtime = r) }),
+    createHubSalesApp({ ...input.app, metrics, env: input.env, onRuntime: (r) => (runtime = r) }),
     { probot, webhooksPath: "/api/github/webhooks" },
   );
   const server = createServer((req, res) => {

@@ -25,6 +25,8 @@ export interface LeadWorkQueueOptions {
   now?: () => Date;
   /** Told once when a lead's work keeps failing, so it is shown, not only logged. */
   onPersistentFailure?: (item: WorkItem, error: unknown) => Promise<void> | void;
+  /** Told when this worker claims work whose previous holder's lease had expired (the metrics count it). */
+  onLeaseTakeover?: (work: ClaimedWork & { takenOverFrom: string }) => void;
 }
 
 const KEY_PREFIX = "lead:";
@@ -50,13 +52,17 @@ export class LeadBusyError extends Error {
  * worker that lost its lease cannot drop or back off work someone else now holds.
  */
 export class LeadWorkQueue {
-  readonly #options: Required<Omit<LeadWorkQueueOptions, "onPersistentFailure">> &
-    Pick<LeadWorkQueueOptions, "onPersistentFailure">;
+  readonly #options: Required<Omit<LeadWorkQueueOptions, "onPersistentFailure" | "onLeaseTakeover">> &
+    Pick<LeadWorkQueueOptions, "onPersistentFailure" | "onLeaseTakeover">;
   /** Orders this process's commands on a lead; the lease orders everyone. */
   readonly #mutex = new KeyedMutex();
   #timer: NodeJS.Timeout | null = null;
   #draining: Promise<void> | null = null;
   #kickAgain = false;
+  /** Set by `shutdown`: nothing more is claimed. */
+  #stopping = false;
+  /** Leases of the runs in flight, by key, so a shutdown can hand them back. */
+  readonly #held = new Map<string, { current(): WorkLease; stop(): Promise<void> }>();
   /** Wakes a running drain so new work fills free slots without waiting for the runs in flight. */
   #wake: (() => void) | null = null;
 
@@ -105,6 +111,7 @@ export class LeadWorkQueue {
   }
 
   kick(): void {
+    if (this.#stopping) return;
     if (this.#draining) {
       this.#kickAgain = true;
       this.#wake?.();
@@ -156,6 +163,29 @@ export class LeadWorkQueue {
   }
 
   /**
+   * Graceful shutdown (SIGTERM): claims nothing more, lets the runs in flight finish for up
+   * to `graceMs`, then hands back the leases of those still running, so another process
+   * takes their work over at once instead of after the lease expires. The caller exits
+   * afterwards; a run cut short is safe to repeat (issues are found by marker).
+   */
+  async shutdown(graceMs: number): Promise<{ finished: boolean; released: string[] }> {
+    this.#stopping = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    const draining = this.#draining;
+    const finished = !draining || (await Promise.race([draining.then(() => true), sleep(graceMs).then(() => false)]));
+    const released: string[] = [];
+    for (const [key, holder] of this.#held) {
+      await holder.stop();
+      await this.#options.store
+        .releaseLease(holder.current())
+        .then(() => released.push(key))
+        .catch((e: unknown) => this.#options.log.warn(`could not release the lease on ${key}: ${String(e)}`));
+    }
+    return { finished, released };
+  }
+
+  /**
    * Keeps up to `concurrency` runs going, refilling a slot as soon as one frees or new work
    * is kicked in: one slow lead (waiting out a rate limit) must not hold up the others.
    */
@@ -164,10 +194,14 @@ export class LeadWorkQueue {
     const running = new Set<Promise<void>>();
     for (;;) {
       const woken = new Promise<void>((resolve) => (this.#wake = resolve));
-      const free = concurrency - running.size;
+      const free = this.#stopping ? 0 : concurrency - running.size;
       if (free > 0) {
         const claimed = await store.claimWork({ owner: workerId, now: now(), leaseMs, limit: free, prefix: KEY_PREFIX });
         for (const work of claimed) {
+          if (work.takenOverFrom) {
+            this.#options.log.info(`lead work ${work.item.key}: took over from ${work.takenOverFrom}, whose lease had expired`);
+            this.#options.onLeaseTakeover?.({ ...work, takenOverFrom: work.takenOverFrom });
+          }
           const task: Promise<void> = this.#runItem(work)
             // Only the store failing while recording the outcome gets here; the item stays queued.
             .catch((error: unknown) => this.#options.log.error(`lead work ${work.item.key}: ${String(error)}`))
@@ -187,6 +221,7 @@ export class LeadWorkQueue {
     const { store, run, log, now } = this.#options;
     const leadId = item.key.slice(KEY_PREFIX.length);
     const holder = this.#keepRenewed(lease);
+    this.#held.set(item.key, holder);
     try {
       let failure: { error: unknown } | null = null;
       try {
@@ -217,6 +252,7 @@ export class LeadWorkQueue {
         log.warn(`lead ${leadId}: reconcile failed (attempt ${attempts}), retrying in ${Math.round(delay / 1000)} s: ${message}`);
       }
     } finally {
+      this.#held.delete(item.key);
       await holder.stop();
     }
   }

@@ -23,6 +23,7 @@ import {
   WORK_PATH,
 } from "./dashboard-paths.js";
 import {
+  bearerTokenMatches,
   csrfTokenMatches,
   readCookie,
   sameText,
@@ -114,9 +115,7 @@ export function createDashboardRoutes(runtime: HubSalesRuntime) {
   function viewerOf(req: IncomingMessage): Viewer | null {
     const header = req.headers.authorization;
     if (header !== undefined) {
-      // Only `Bearer <token>`: a bare token (or any other scheme) is refused, never guessed at.
-      const match = /^Bearer ([^\s]+)$/.exec(header);
-      if (!token || !match || !sameText(match[1]!, token)) throw new HttpProblem(401, "send Authorization: Bearer <DASHBOARD_TOKEN>");
+      if (!bearerTokenMatches(header, token)) throw new HttpProblem(401, "send Authorization: Bearer <DASHBOARD_TOKEN>");
       return { kind: "token" };
     }
     const session = codec?.openSession(readCookie(req.headers.cookie, SESSION_COOKIE), runtime.now()) ?? null;

@@ -85,6 +85,12 @@ export function sameText(given: string, wanted: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Only `Authorization: Bearer <token>`: a bare token (or any other scheme) is refused, never guessed at. */
+export function bearerTokenMatches(header: string | undefined, token: string | null | undefined): boolean {
+  const match = /^Bearer ([^\s]+)$/.exec(header ?? "");
+  return Boolean(token && match && sameText(match[1]!, token));
+}
+
 /** A POST form's CSRF token must equal the session's. */
 export function csrfTokenMatches(session: DashboardSession, given: string | null | undefined): boolean {
   return typeof given === "string" && given !== "" && sameText(given, session.csrf);

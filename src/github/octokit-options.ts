@@ -1,5 +1,6 @@
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
+import { observedFetch } from "../metrics/hub-sales-metrics.js";
 
 /**
  * How hard a single GitHub request tries before its error reaches the work queue (which then
@@ -131,20 +132,48 @@ type OctokitConstructorOptions = NonNullable<ConstructorParameters<typeof Probot
  * defaults function puts our handlers back on top of whatever Probot passes, while keeping the
  * rest of its throttle settings (`enabled`, the per-installation `id`, a Redis connection).
  */
-export function createProbotOctokit(policy: Partial<GitHubRetryPolicy> = {}): typeof ProbotOctokit {
+export function createProbotOctokit(
+  policy: Partial<GitHubRetryPolicy> = {},
+  observe: { onResponse?: (method: string, status: number | null) => void } = {},
+): typeof ProbotOctokit {
   const throttle = createThrottleOptions(policy);
   const retry = createRetryOptions(policy);
+  const clustered = new WeakMap<object, Pick<ThrottleOptions, "write" | "notifications">>();
   return ProbotOctokit.defaults((instanceOptions: OctokitConstructorOptions = {}) => {
     const given = instanceOptions as OctokitConstructorOptions & {
       throttle?: Record<string, unknown>;
       retry?: Record<string, unknown>;
+      request?: Record<string, unknown> & { fetch?: typeof fetch };
     };
+    const connection = given.throttle?.connection as object | undefined;
+    // With REDIS_URL Probot hands every client one Redis connection, and the throttling plugin
+    // shares its limiters through it; write spacing of our own must be shared the same way, or
+    // each replica would space its writes alone.
+    const spacing =
+      connection && throttle.write
+        ? (clustered.get(connection) ?? clusteredSpacing(connection, clustered, policy.writeIntervalMs ?? 0))
+        : {};
     return {
       ...given,
-      throttle: { ...given.throttle, ...throttle },
+      throttle: { ...given.throttle, ...throttle, ...spacing },
       retry: { ...retry, ...given.retry },
+      ...(observe.onResponse ? { request: { ...given.request, fetch: observedFetch(observe.onResponse, given.request?.fetch) } } : {}),
     };
   }) as typeof ProbotOctokit;
+}
+
+function clusteredSpacing(
+  connection: object,
+  cache: WeakMap<object, Pick<ThrottleOptions, "write" | "notifications">>,
+  writeIntervalMs: number,
+): Pick<ThrottleOptions, "write" | "notifications"> {
+  const common = { maxConcurrent: 1, minTime: writeIntervalMs, connection: connection as Bottleneck.IORedisConnection, timeout: 120_000 };
+  const groups = {
+    write: new Bottleneck.Group({ id: "hub-sales-github-write", ...common }),
+    notifications: new Bottleneck.Group({ id: "hub-sales-github-notifications", ...common }),
+  };
+  cache.set(connection, groups);
+  return groups;
 }
 
 /**

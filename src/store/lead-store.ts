@@ -55,6 +55,8 @@ export interface WorkLease {
 export interface ClaimedWork {
   item: WorkItem;
   lease: WorkLease;
+  /** The worker whose expired lease this claim took over (a crashed or stopped process); absent otherwise. */
+  takenOverFrom?: string;
 }
 
 /** An effect GitHub refused for good (a 4xx retrying cannot fix), kept for the lead issue and the dashboard. */

@@ -671,8 +671,11 @@ class SqliteOperations implements SyncLeadStore {
         )
         .all({ now, limit: input.limit, prefix: input.prefix ?? "" });
       return rows.map((row) => {
+        // The query takes only free or expired leases: an owner still recorded is one whose lease lapsed.
+        const expiredOwner = this.leaseRow(row.key)?.owner ?? null;
         const lease = this.grantLease(row.key, input.owner, input.now, input.leaseMs);
-        return { item: { ...workFromRow(row), leaseOwner: lease.owner, leaseExpiresAt: lease.expiresAt }, lease };
+        const item = { ...workFromRow(row), leaseOwner: lease.owner, leaseExpiresAt: lease.expiresAt };
+        return expiredOwner ? { item, lease, takenOverFrom: expiredOwner } : { item, lease };
       });
     });
     return claim.immediate();

@@ -20,7 +20,12 @@ describe("the app's own HTTP routes", () => {
     await failQueuedWork(world.store, "lead:lead-9", "GitHub answered 502", new Date(Date.now() + 60_000));
     const health = await fetch(`${world.server.url}/hub-sales/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true, store: "sqlite", queued: 1 });
+    expect(await health.json()).toMatchObject({
+      ok: true,
+      store: "sqlite",
+      queued: 1,
+      checks: { store: { ok: true, error: null }, queue: { ok: true, running: true, depth: 1, due: 0, failing: 1 } },
+    });
 
     expect((await fetch(`${world.server.url}/hub-sales/dashboard`)).status).toBe(401);
     const wrong = await fetch(`${world.server.url}/hub-sales/dashboard`, { headers: { authorization: "Bearer nope" } });
@@ -35,5 +40,20 @@ describe("the app's own HTTP routes", () => {
     const body = (await dashboard.json()) as { failing: number; queued: { key: string; lastError: string }[] };
     expect(body.failing).toBe(1);
     expect(body.queued[0]).toMatchObject({ key: "lead:lead-9", lastError: "GitHub answered 502" });
+  });
+
+  it("answers 503 when the queue is not worked or the store does not answer", async () => {
+    await world.server.runtime.stop();
+    const stopped = await fetch(`${world.server.url}/hub-sales/health`);
+    expect(stopped.status).toBe(503);
+    expect(await stopped.json()).toMatchObject({ ok: false, checks: { store: { ok: true }, queue: { ok: false, problem: "the work queue is not running" } } });
+
+    await world.server.runtime.start();
+    await world.store.close();
+    const unreachable = await fetch(`${world.server.url}/hub-sales/health`);
+    expect(unreachable.status).toBe(503);
+    const body = (await unreachable.json()) as { ok: boolean; queued: number | null; checks: { store: { ok: boolean; error: string } } };
+    expect(body).toMatchObject({ ok: false, queued: null, checks: { store: { ok: false } } });
+    expect(body.checks.store.error).toMatch(/database|closed|open/i);
   });
 });

@@ -70,6 +70,20 @@ function duplicateIssues(): string[] {
   return [...seen].filter(([, n]) => n > 1).map(([key, n]) => `${key} ×${n}`);
 }
 
+/**
+ * One lead imported, and a server whose run on it holds the lease: GitHub makes the lead
+ * issue at once but holds its answer back for 20 s, as a gateway that timed out would.
+ */
+async function startServerHoldingLease(): Promise<ServerProcess> {
+  const csv = join(dir, "one-lead.csv");
+  await writeFile(csv, "Name,Status,GitHub handles\nPrairie Data Science Initiative,Active Lead,@rep-one\n");
+  await cli("leads", "import", csv);
+  github.delayNext({ method: "POST", path: `/repos/${SALES_REPO}/issues`, ms: 20_000 });
+  const a = await startServer();
+  await waitUntil("server A to open the lead issue", () => github.issues(SALES_REPO).length === 1);
+  return a;
+}
+
 async function withStore<T>(read: (store: SqliteLeadStore) => Promise<T>): Promise<T> {
   const store = SqliteLeadStore.open(env.HUB_SALES_DB!);
   try {
@@ -133,13 +147,7 @@ describe("several app processes on one store", () => {
   }, 180_000);
 
   it("a server killed while it holds a lease, after GitHub created an issue but before the app heard back: another server adopts it", async () => {
-    const csv = join(dir, "one-lead.csv");
-    await writeFile(csv, "Name,Status,GitHub handles\nPrairie Data Science Initiative,Active Lead,@rep-one\n");
-    await cli("leads", "import", csv);
-    // The issue is made at once; the answer is held back, as from a gateway that timed out.
-    github.delayNext({ method: "POST", path: `/repos/${SALES_REPO}/issues`, ms: 20_000 });
-    const a = await startServer();
-    await waitUntil("server A to open the lead issue", () => github.issues(SALES_REPO).length === 1);
+    const a = await startServerHoldingLease();
     const work = await withStore((s) => s.listWork());
     expect(work).toHaveLength(1);
     expect(work[0]!.leaseOwner).not.toBeNull();
@@ -158,4 +166,26 @@ describe("several app processes on one store", () => {
     expect(lead.leadIssue).toBe(issues[0]!.htmlUrl);
     expect(b.child.exitCode).toBeNull();
   }, 120_000);
+
+  it("a server sent SIGTERM mid-run hands its lease back, and another picks the work up in under 2 s", async () => {
+    // A lease far longer than the wait allowed: only a handed-back lease, not an expired one, can pass.
+    env.HUB_SALES_LEASE_SECONDS = "30";
+    env.HUB_SALES_SHUTDOWN_GRACE_SECONDS = "1";
+    const a = await startServerHoldingLease();
+    expect((await withStore((s) => s.listWork()))[0]?.leaseOwner).not.toBeNull();
+    await startServer();
+
+    const exit = new Promise<number | null>((resolve) => a.child.once("exit", (code) => resolve(code)));
+    const sent = performance.now();
+    a.child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+    const exitedAfterMs = performance.now() - sent;
+    const pickedUpMs = await waitUntil("server B to finish the lead's work", async () => (await withStore((s) => s.listWork())).length === 0, 10_000);
+    console.log(`graceful shutdown: A exited ${Math.round(exitedAfterMs)} ms after SIGTERM (grace 1 s); B finished the work ${Math.round(pickedUpMs)} ms after that`);
+    expect(exitedAfterMs).toBeLessThan(3_000);
+    expect(pickedUpMs).toBeLessThan(2_000);
+    expect(a.output()).toMatch(/handed back the leases of 1 unfinished run/);
+    // B adopted A's issue by its marker.
+    expect(github.issues(SALES_REPO)).toHaveLength(1);
+  }, 90_000);
 });

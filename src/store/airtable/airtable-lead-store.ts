@@ -44,6 +44,7 @@ import {
   runAirtableRequest,
   type AirtableRequestPolicy,
   type SharedRequestWindow,
+  type BaseLimiter,
 } from "./airtable-request-policy.js";
 import { AirtableRestClient } from "./airtable-rest-client.js";
 import { AirtableWriteCoalescer } from "./airtable-write-coalescer.js";
@@ -83,6 +84,11 @@ export interface AirtableLeadStoreOptions {
   writeLingerMs?: number;
   /** Where records `listLeads`/`listHubs` cannot read are reported (they are skipped); default console.warn. */
   onInvalidRecord?: (message: string) => void;
+  /**
+   * The base's limiter; default the process-wide one. With `REDIS_URL` the store opener
+   * passes one shared through Redis; `close()` closes it.
+   */
+  limiter?: BaseLimiter;
 }
 
 /** The Leads and Active Hubs tables as found in the base at open. */
@@ -198,6 +204,7 @@ export class AirtableLeadStore implements LeadStore {
       policy,
       requestTimeoutMs: options.requestTimeoutMs,
       ...(options.sharedWindow ? { sharedWindow: options.sharedWindow } : {}),
+      limiter: options.limiter,
     });
 
     const whoami = whoamiSchema.parse(await rest.request({ method: "GET", path: "/v0/meta/whoami", label: "whoami" }));
@@ -745,6 +752,7 @@ export class AirtableLeadStore implements LeadStore {
   }
 
   async close(): Promise<void> {
+    await this.rest.limiter.close?.();
     if (this.closeBookkeeping) await this.bookkeeping.close();
   }
 }

@@ -85,6 +85,8 @@ export interface BaseLimiter {
   pauseFor(ms: number): void;
   /** Requests started through this limiter (all stores in the process sharing it). */
   readonly started: number;
+  /** Ends what the limiter holds open (a shared one's Redis connections). */
+  close?(): Promise<void>;
 }
 
 const limiters = new Map<string, BaseLimiter>();

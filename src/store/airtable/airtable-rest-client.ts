@@ -22,9 +22,11 @@ export class AirtableRestClient {
       policy: AirtableRequestPolicy;
       requestTimeoutMs?: number;
       sharedWindow?: SharedRequestWindow;
+      /** Default: the process-wide limiter of the base. */
+      limiter?: BaseLimiter;
     },
   ) {
-    this.limiter = airtableLimiterFor({
+    this.limiter = options.limiter ?? airtableLimiterFor({
       endpointUrl: options.endpointUrl,
       baseId: options.baseId,
       requestsPerSecond: options.policy.requestsPerSecond,
