@@ -22,6 +22,7 @@ const cachedIssueSchema = z.object({
     stateReason: z.enum(["completed", "not_planned", "duplicate", "reopened"]).nullable(),
     labels: z.array(z.string()),
     author: z.string(),
+    closedBy: z.string().nullable(),
     marker: z.object({ lead: z.string(), kind: z.enum(ISSUE_KINDS) }).nullable(),
   }),
 });

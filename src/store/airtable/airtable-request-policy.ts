@@ -142,14 +142,12 @@ export function airtableLimiterFor(input: {
   shared?: SharedRequestWindow;
 }): BaseLimiter {
   const key = `${input.endpointUrl.replace(/\/+$/, "")}|${input.baseId}${input.shared ? "|shared" : ""}`;
+  const rate = Math.max(1, Math.floor(input.requestsPerSecond));
+  // Not cached: the window belongs to the store that opened it (and is closed with it), and
+  // limiters on one window already share the base's limit through it.
+  if (input.shared) return sharedLimiter(key, rate, input.shared);
   const existing = limiters.get(key);
   if (existing) return existing;
-  const rate = Math.max(1, Math.floor(input.requestsPerSecond));
-  if (input.shared) {
-    const limiter = sharedLimiter(key, rate, input.shared);
-    limiters.set(key, limiter);
-    return limiter;
-  }
   const bottleneck = new Bottleneck({ minTime: Math.floor(1000 / rate), maxConcurrent: rate });
   const window = new CompletionWindow(rate, 1000);
   let pausedUntil = 0;
