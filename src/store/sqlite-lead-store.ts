@@ -44,7 +44,11 @@ export type SyncLeadStore = {
     : never;
 };
 
-/** How long a writer waits for another process's lock (the CLI next to the server) before failing. */
+/**
+ * How long a writer waits for another process's lock (the CLI next to the server) before failing.
+ * Every transaction here is IMMEDIATE: a deferred one that reads and then writes fails at once
+ * with "database is locked" when another process wrote in between, without waiting at all.
+ */
 const BUSY_TIMEOUT_MS = 5000;
 /** Reasons kept on a work item; older ones are dropped so a busy key's row stays small. */
 const MAX_WORK_REASONS = 20;
@@ -213,7 +217,7 @@ export class SqliteLeadStore implements LeadStore {
         throw new TypeError("SqliteLeadStore.transaction takes a synchronous function; use `tx`, not the async methods");
       }
       return result;
-    })();
+    }).immediate();
   }
 
   async listLeads(filter?: { statuses?: readonly LeadStatus[] }): Promise<Lead[]> {
@@ -398,7 +402,7 @@ class SqliteOperations implements SyncLeadStore {
       const current = this.getLead(id);
       if (!current) throw new RecordNotFoundError("Leads", id);
       return this.writeLeadPatch(current, valid);
-    })();
+    }).immediate();
   }
 
   upsertLeadsByName(rows: readonly LeadFields[]): UpsertResult {
@@ -416,7 +420,7 @@ class SqliteOperations implements SyncLeadStore {
         }
       }
       return result;
-    })();
+    }).immediate();
   }
 
   private insertLead(row: LeadRow): Lead {
@@ -472,7 +476,7 @@ class SqliteOperations implements SyncLeadStore {
 
   createHub(fields: HubFields): Hub {
     const row = validateHubRow(fields);
-    return this.db.transaction(() => this.insertHub(row))();
+    return this.db.transaction(() => this.insertHub(row)).immediate();
   }
 
   updateHub(id: string, patch: Partial<HubFields>): Hub {
@@ -481,7 +485,7 @@ class SqliteOperations implements SyncLeadStore {
       const current = this.getHub(id);
       if (!current) throw new RecordNotFoundError("Active Hubs", id);
       return this.writeHubPatch(current, valid);
-    })();
+    }).immediate();
   }
 
   upsertHubsByName(rows: readonly HubFields[]): UpsertResult {
@@ -499,7 +503,7 @@ class SqliteOperations implements SyncLeadStore {
         }
       }
       return result;
-    })();
+    }).immediate();
   }
 
   private insertHub(row: HubRow): Hub {
@@ -579,7 +583,7 @@ class SqliteOperations implements SyncLeadStore {
         write.run({ ...row, label: row.label ?? null });
       }
       return result;
-    })();
+    }).immediate();
   }
 
   // ---- Bookkeeping
@@ -642,7 +646,7 @@ class SqliteOperations implements SyncLeadStore {
       this.db
         .prepare("UPDATE work SET reason = ?, generation = generation + 1, not_before = min(not_before, ?) WHERE key = ?")
         .run(mergeReasons(current.reason, reason), now, key);
-    })();
+    }).immediate();
   }
 
   listDueWork(now: Date, limit = 100): WorkItem[] {
@@ -819,7 +823,7 @@ class SqliteOperations implements SyncLeadStore {
     );
     this.db.transaction(() => {
       for (const entry of valid) insert.run(entry);
-    })();
+    }).immediate();
   }
 
   listLeadLog(leadId: string, options: { kind?: LeadLogEntry["kind"]; limit?: number } = {}): LeadLogEntry[] {

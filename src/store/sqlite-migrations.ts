@@ -212,11 +212,14 @@ export function migrate(db: Database, options: { target?: number } = {}): { from
   if (from > LATEST_SCHEMA_VERSION) throw new SchemaTooNewError(from, LATEST_SCHEMA_VERSION);
   for (const migration of MIGRATIONS) {
     if (migration.version <= from || migration.version > target) continue;
+    // IMMEDIATE takes the write lock first (waiting out busy_timeout), and the version is read
+    // again under it: two processes opening a new file at once apply each step once.
     db.transaction(() => {
+      if (schemaVersion(db) >= migration.version) return;
       db.exec(migration.sql);
       // The version is part of the same transaction: a failed step leaves the old version.
       db.pragma(`user_version = ${migration.version}`);
-    })();
+    }).immediate();
   }
   return { from, to: schemaVersion(db) };
 }
