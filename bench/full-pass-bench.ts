@@ -19,6 +19,7 @@ import { hubSalesBaseSchema } from "../src/sandbox/airtable-stand-in/hub-sales-b
 import { SANDBOX_HUB_REPO, startSandboxWorld, type SandboxWorld } from "../src/sandbox/sandbox-world.js";
 import { AirtableLeadStore } from "../src/store/airtable/airtable-lead-store.js";
 import { SqliteLeadStore } from "../src/store/sqlite-lead-store.js";
+import { wholeNumberOption } from "./bench-args.js";
 
 const USAGE =
   "usage: npx tsx bench/full-pass-bench.ts [--leads 5000] [--open 500] [--hubs N] [--rate 5] [--concurrency 10] [--coalesce on|off|both]";
@@ -34,14 +35,7 @@ const { values } = parseArgs({
   },
 });
 
-function wholeNumber(name: string, raw: string, min: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    console.error(`--${name} must be a whole number of at least ${min} (got "${raw}")\n${USAGE}`);
-    process.exit(2);
-  }
-  return n;
-}
+const wholeNumber = (name: string, raw: string, min: number) => wholeNumberOption({ name, raw, min, usage: USAGE });
 
 const leadCount = wholeNumber("leads", values.leads, 1);
 const openCount = wholeNumber("open", values.open, 0);

@@ -23,6 +23,7 @@ import { hubSalesBaseSchema } from "../src/sandbox/airtable-stand-in/hub-sales-b
 import { SANDBOX_HUB_REPO, startSandboxWorld } from "../src/sandbox/sandbox-world.js";
 import { DEFAULT_REQUEST_POLICY } from "../src/store/airtable/airtable-request-policy.js";
 import { SqliteLeadStore } from "../src/store/sqlite-lead-store.js";
+import { wholeNumberOption } from "./bench-args.js";
 
 const USAGE = "usage: npx tsx bench/import-bench.ts [--rows 1000] [--base 5000]";
 const { values } = parseArgs({
@@ -32,14 +33,7 @@ const { values } = parseArgs({
   },
 });
 
-function wholeNumber(name: string, raw: string, min: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    console.error(`--${name} must be a whole number of at least ${min} (got "${raw}")\n${USAGE}`);
-    process.exit(2);
-  }
-  return n;
-}
+const wholeNumber = (name: string, raw: string, min: number) => wholeNumberOption({ name, raw, min, usage: USAGE });
 const rowCount = wholeNumber("rows", values.rows, 1);
 const baseCount = wholeNumber("base", values.base, 1);
 const rate = DEFAULT_REQUEST_POLICY.requestsPerSecond;
