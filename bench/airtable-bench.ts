@@ -10,7 +10,8 @@ import { parseArgs } from "node:util";
 import { newLeadFields, type LeadFields } from "../src/domain/records.js";
 import { startAirtableStandIn, type AirtableStandIn } from "../src/sandbox/airtable-stand-in/airtable-stand-in.js";
 import { hubSalesBaseSchema } from "../src/sandbox/airtable-stand-in/hub-sales-base-schema.js";
-import { AirtableLeadStore } from "../src/store/airtable/airtable-lead-store.js";
+import { openAirtableLeadStore, type AirtableRecordStore } from "../src/store/airtable/airtable-record-store.js";
+import type { ComposedLeadStore } from "../src/store/lead-store.js";
 import { SqliteLeadStore } from "../src/store/sqlite-lead-store.js";
 
 const { values } = parseArgs({
@@ -64,12 +65,12 @@ function importRow(i: number): LeadFields {
   });
 }
 
-async function openStore(standIn: AirtableStandIn): Promise<AirtableLeadStore> {
-  return AirtableLeadStore.open({
+async function openStore(standIn: AirtableStandIn): Promise<ComposedLeadStore<AirtableRecordStore>> {
+  return openAirtableLeadStore({
     token: standIn.token,
     baseId: standIn.baseId,
     endpointUrl: standIn.url,
-    bookkeeping: SqliteLeadStore.open(":memory:"),
+    appState: SqliteLeadStore.open(":memory:"),
     policy: { requestsPerSecond: rate },
   });
 }

@@ -17,7 +17,8 @@ import { parseArgs } from "node:util";
 import { startAirtableStandIn, type AirtableStandIn } from "../src/sandbox/airtable-stand-in/airtable-stand-in.js";
 import { hubSalesBaseSchema } from "../src/sandbox/airtable-stand-in/hub-sales-base-schema.js";
 import { SANDBOX_HUB_REPO, startSandboxWorld, type SandboxWorld } from "../src/sandbox/sandbox-world.js";
-import { AirtableLeadStore } from "../src/store/airtable/airtable-lead-store.js";
+import { openAirtableLeadStore, type AirtableRecordStore } from "../src/store/airtable/airtable-record-store.js";
+import type { ComposedLeadStore } from "../src/store/lead-store.js";
 import { SqliteLeadStore } from "../src/store/sqlite-lead-store.js";
 import { wholeNumberOption } from "./bench-args.js";
 
@@ -203,11 +204,11 @@ async function runWorld(coalesce: boolean): Promise<PassRow[]> {
     };
     // Opened here rather than from the environment only to choose coalescing; otherwise what
     // `openStore` opens for this environment.
-    const store = await AirtableLeadStore.open({
+    const store = await openAirtableLeadStore({
       token: standIn.token,
       baseId: standIn.baseId,
       endpointUrl: standIn.url,
-      bookkeeping: SqliteLeadStore.open(env.HUB_SALES_DB),
+      appState: SqliteLeadStore.open(env.HUB_SALES_DB),
       policy: { requestsPerSecond: rate },
       coalesceWrites: coalesce,
     });

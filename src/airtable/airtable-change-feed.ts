@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AirtableLeadStore } from "../store/airtable/airtable-lead-store.js";
+import { AirtableRecordStore } from "../store/airtable/airtable-record-store.js";
 import { AirtableApiError } from "../store/airtable/airtable-request-policy.js";
 import {
   AirtableWebhooksClient,
@@ -7,7 +7,7 @@ import {
   verifyAirtableMac,
   type AirtableWebhook,
 } from "../store/airtable/airtable-webhooks-client.js";
-import type { LeadStore } from "../store/lead-store.js";
+import type { ComposedLeadStore, LeadStore } from "../store/lead-store.js";
 import type { Logger } from "../controller/reconcile-deps.js";
 
 /**
@@ -55,13 +55,29 @@ export type AirtableWebhookRegistration = z.infer<typeof registrationSchema>;
 
 const cursorSchema = z.number().int().min(1);
 
-/** What the change feed needs of the AirTable store (the store itself satisfies it). */
-export type AirtableFeedStore = Pick<AirtableLeadStore, "schema" | "restClient" | "isOwnChange" | "getState" | "setState" | "deleteState">;
+/** What the change feed needs: the AirTable record store's base, and the app state's keyed values. */
+export type AirtableFeedStore = Pick<AirtableRecordStore, "schema" | "restClient" | "isOwnChange"> &
+  Pick<LeadStore, "getState" | "setState" | "deleteState">;
 
-/** The AirTable store behind a `LeadStore`, or null for the embedded one (no change feed there). */
+/** The AirTable half behind a `LeadStore` with the state beside it, or null when the records are not in AirTable (no change feed there). */
 export function asAirtableFeedStore(store: LeadStore): AirtableFeedStore | null {
-  return store instanceof AirtableLeadStore ? store : null;
+  const records = (store as Partial<ComposedLeadStore>).records;
+  if (!(records instanceof AirtableRecordStore)) return null;
+  // One feed object per store: a store's reads of the feed are serialised on it.
+  const known = feedStores.get(store);
+  if (known) return known;
+  const feed: AirtableFeedStore = {
+    schema: records.schema,
+    restClient: records.restClient,
+    isOwnChange: (actionMetadata) => records.isOwnChange(actionMetadata),
+    getState: <T>(key: string) => store.getState<T>(key),
+    setState: (key, value) => store.setState(key, value),
+    deleteState: (key) => store.deleteState(key),
+  };
+  feedStores.set(store, feed);
+  return feed;
 }
+const feedStores = new WeakMap<LeadStore, AirtableFeedStore>();
 
 /** The stored registration, or null when there is none (or it is unreadable: then it is replaced). */
 export async function readAirtableWebhookRegistration(store: Pick<LeadStore, "getState">): Promise<AirtableWebhookRegistration | null> {

@@ -1,5 +1,5 @@
-import { AirtableLeadStore } from "../store/airtable/airtable-lead-store.js";
-import type { LeadStore } from "../store/lead-store.js";
+import { AirtableRecordStore } from "../store/airtable/airtable-record-store.js";
+import type { ComposedLeadStore, LeadStore } from "../store/lead-store.js";
 import type { CliIo } from "./cli-command.js";
 
 export interface ProgressLineOptions {
@@ -88,5 +88,6 @@ function formatSeconds(seconds: number): string {
 
 /** The AirTable store's request counter and rate, for progress; nothing for a store that sends no requests. */
 export function requestMeter(store: LeadStore): Pick<ProgressLineOptions, "requests" | "requestsPerSecond"> {
-  return store instanceof AirtableLeadStore ? store.requestMeter : {};
+  const records = (store as Partial<ComposedLeadStore>).records;
+  return records instanceof AirtableRecordStore ? records.requestMeter : {};
 }

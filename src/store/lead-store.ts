@@ -1,216 +1,76 @@
-import type { CalendarMonth } from "../domain/calendar-date.js";
-import type { CloudCost, Hub, HubFields, Lead, LeadFields } from "../domain/records.js";
-import type { LeadStatus } from "../pipeline/lead-status.js";
+import type { DeliveryConfirmation, AppStateStore } from "./app-state-store.js";
+import { RecordNotFoundError, type RecordStore } from "./record-store.js";
+import { validateDeliveryConfirmation } from "./record-validation.js";
 
-/** What an import did: rows created and rows updated, matched on the primary field. */
-export interface UpsertResult {
-  created: number;
-  updated: number;
-}
+export * from "./app-state-store.js";
+export * from "./record-store.js";
 
-/** How an import upserts leads. */
-export interface UpsertLeadsOptions {
-  /**
-   * The caller has just listed every lead (`listLeads()` without a filter): the store may
-   * match names against that listing instead of listing them again (an AirTable base of
-   * 5,000 leads: 50 requests). A write racing in between is the same race as without it.
-   */
-  reuseListing?: boolean;
-  /** Told of the records each write made or changed, once it is done: ids for the work queue, and progress. */
-  onWritten?: (records: readonly { id: string; name: string }[]) => void;
-}
+type RecordMethods = Omit<RecordStore, "kind" | "close">;
+type AppStateMethods = Omit<AppStateStore, "kind" | "close">;
 
 /**
- * Work recorded before it is done (SPEC §4.8): a key (usually `lead:<id>`) and why.
- * A key has at most one pending item; enqueueing it again merges the reasons.
+ * What the app works with: the pipeline's records (`RecordStore`) and its own state
+ * (`AppStateStore`), each from its own backend. `openStore` composes them as SPEC §7 and
+ * the environment say: all in the SQLite file; all in PostgreSQL; or the records in AirTable
+ * and the state in SQLite or PostgreSQL.
  */
-export interface WorkItem {
-  key: string;
-  reason: string;
-  attempts: number;
-  /** Bumped by every enqueue, so completing an older run does not drop newer work. */
-  generation: number;
-  /** ISO time before which the item is not due (backoff). */
-  notBefore: string;
-  lastError: string | null;
-  /** The worker holding the key's lease, while it is live; null when nobody holds it. */
-  leaseOwner: string | null;
-  leaseExpiresAt: string | null;
-}
-
-/**
- * A worker's hold on one key's work, across processes: granted by the store, renewed while
- * the work runs, and taken over by another worker only once it has expired. `token` grows
- * with every grant of the key, so a holder whose lease lapsed (and was granted again) is
- * fenced out of completing or failing the work.
- */
-export interface WorkLease {
-  key: string;
-  owner: string;
-  token: number;
-  expiresAt: string;
-}
-
-/** A due item claimed with its lease. */
-export interface ClaimedWork {
-  item: WorkItem;
-  lease: WorkLease;
-  /** The worker whose expired lease this claim took over (a crashed or stopped process); absent otherwise. */
-  takenOverFrom?: string;
-}
-
-/** An effect GitHub refused for good (a 4xx retrying cannot fix), kept for the lead issue and the dashboard. */
-export interface FailedEffect {
-  leadId: string;
-  /** Stable per effect, e.g. `link-sub-issue:request-information`; one record per lead and effect. */
-  effect: string;
-  /** What was attempted, for people. */
-  what: string;
-  /** Why it was refused (GitHub's answer). */
-  why: string;
-  /** How to fix it. */
-  fix: string;
-  status: number | null;
-  firstFailedAt: string;
-  lastFailedAt: string;
-  /** Whether the lead issue has been told (once per effect). */
-  reported: boolean;
-}
-
-/**
- * One line of a lead's action log: something the app did (`action`), or a status it saw
- * the lead enter (`status`, which tells the dashboard how long the lead has been in it).
- */
-export interface LeadLogEntry {
-  leadId: string;
-  /** ISO time. */
-  at: string;
-  kind: "action" | "status";
-  /** For people: `open lead issue "Lead: X"`, `status Needs Admin`. */
-  what: string;
-  /** The work's reason: `comment /confirm-service by @alice`, `periodic reconcile`, `dashboard: reconcile now by @alice`. */
-  trigger: string;
-  /** The lead's status when the line was written. */
-  status: LeadStatus | null;
-}
-
-/** A month's delivery confirmation for a lead (`/delivered`). */
-export interface DeliveryConfirmation {
-  leadId: string;
-  month: CalendarMonth;
-  confirmedBy: string;
-  confirmedAt: string;
-}
-
-/**
- * The pipeline's records plus the app's own bookkeeping, behind one interface so the
- * embedded SQLite store and the AirTable store satisfy one contract suite
- * (test/store/lead-store-contract.ts).
- *
- * Multi-record writes are all-or-nothing where the backend allows it (SQLite) and
- * validated whole before the first write everywhere.
- */
-export interface LeadStore {
-  readonly kind: "sqlite" | "airtable";
-
-  // Leads
-  listLeads(filter?: { statuses?: readonly LeadStatus[] }): Promise<Lead[]>;
-  getLead(id: string): Promise<Lead | null>;
-  /** Case-insensitive match on the primary field `Name`. */
-  findLeadByName(name: string): Promise<Lead | null>;
-  createLead(fields: LeadFields): Promise<Lead>;
-  /** Writes only the fields given; throws `RecordNotFoundError` for an unknown id. */
-  updateLead(id: string, patch: Partial<LeadFields>): Promise<Lead>;
-  /** Creates or updates by name (case-insensitive), all or nothing. */
-  upsertLeadsByName(rows: readonly LeadFields[], options?: UpsertLeadsOptions): Promise<UpsertResult>;
-
-  // Active Hubs
-  listHubs(): Promise<Hub[]>;
-  findHubByName(hub: string): Promise<Hub | null>;
-  createHub(fields: HubFields): Promise<Hub>;
-  updateHub(id: string, patch: Partial<HubFields>): Promise<Hub>;
-  upsertHubsByName(rows: readonly HubFields[]): Promise<UpsertResult>;
-
-  // Cloud costs: one record per (month, hub); an import replaces those it names.
-  listCloudCosts(filter?: { month?: CalendarMonth }): Promise<CloudCost[]>;
-  upsertCloudCosts(rows: readonly CloudCost[]): Promise<UpsertResult>;
-
-  // Bookkeeping
-  /** Records a webhook delivery id; false when it was seen before (a redelivery). */
-  recordDelivery(deliveryId: string, event: string): Promise<boolean>;
-  /** Forgets a delivery whose handling failed, so the operator's redelivery is handled again. */
-  forgetDelivery(deliveryId: string): Promise<void>;
-  /** Small keyed JSON values: webhook cursors, effect records, invoice sends. */
-  getState<T = unknown>(key: string): Promise<T | null>;
-  setState(key: string, value: unknown): Promise<void>;
-  /** Sets the value only if the key is absent; false when it was already there. */
-  claimState(key: string, value: unknown): Promise<boolean>;
-  deleteState(key: string): Promise<void>;
-
-  // Durable work queue, leased per key across processes
-  enqueueWork(key: string, reason: string): Promise<void>;
-  /** Due items nobody holds a live lease on, oldest first. */
-  listDueWork(now: Date, limit?: number): Promise<WorkItem[]>;
-  /**
-   * Atomically leases up to `limit` due items whose keys start with `prefix` and have no
-   * live lease (never leased, released, or expired: a crashed holder's work is taken over).
-   */
-  claimWork(input: { owner: string; now: Date; leaseMs: number; limit: number; prefix?: string }): Promise<ClaimedWork[]>;
-  /** Leases a key whether or not work is queued on it (commands); null while another holds it. */
-  acquireLease(input: { key: string; owner: string; now: Date; leaseMs: number }): Promise<WorkLease | null>;
-  /** Extends a live lease; null when it lapsed or was taken over (the holder should stop). */
-  renewLease(lease: WorkLease, now: Date, leaseMs: number): Promise<WorkLease | null>;
-  /** Gives the key up without completing its work (shutdown, a command done). */
-  releaseLease(lease: WorkLease): Promise<void>;
-  /**
-   * Fenced: false (and nothing changes) unless `lease` is still live and current. Removes the
-   * item unless it was enqueued again after `generation` was read; releases the lease.
-   */
-  completeWork(lease: WorkLease, generation: number, now: Date): Promise<boolean>;
-  /** Fenced like `completeWork`: records a failed attempt and when to try again; releases the lease. */
-  failWork(lease: WorkLease, error: string, notBefore: Date, now: Date): Promise<boolean>;
-  listWork(): Promise<WorkItem[]>;
-
-  // Effects refused for good (no wedged lead)
-  /** Records (or refreshes) a refused effect; true when it is new, i.e. not yet known for this lead. */
-  recordFailedEffect(input: Omit<FailedEffect, "firstFailedAt" | "lastFailedAt" | "reported"> & { at: Date }): Promise<boolean>;
-  /** Marks a refused effect as told on the lead issue; false when it already was (someone else told). */
-  markFailedEffectReported(leadId: string, effect: string): Promise<boolean>;
-  /** Forgets a refused effect once it has succeeded after all. */
-  clearFailedEffect(leadId: string, effect: string): Promise<void>;
-  /** Every refused effect (of one lead, when given), oldest first. */
-  listFailedEffects(leadId?: string): Promise<FailedEffect[]>;
-
-  // Action log (the dashboard's lead page)
-  appendLeadLog(entries: readonly LeadLogEntry[]): Promise<void>;
-  /** The lead's log, newest first; `kind` narrows it, `limit` caps it (default 200). */
-  listLeadLog(leadId: string, options?: { kind?: LeadLogEntry["kind"]; limit?: number }): Promise<LeadLogEntry[]>;
-  /** Each lead's newest `status` line: since when it has been in the status it was last seen in. */
-  listLatestStatusEntries(): Promise<LeadLogEntry[]>;
-
-  // Delivery confirmations (invoicing)
-  recordDeliveryConfirmation(confirmation: DeliveryConfirmation): Promise<void>;
-  listDeliveryConfirmations(month: CalendarMonth): Promise<DeliveryConfirmation[]>;
-
+export interface LeadStore extends RecordMethods, AppStateMethods {
+  /** Where the records live. */
+  readonly kind: RecordStore["kind"];
+  /** Where the app's state lives. */
+  readonly stateKind: AppStateStore["kind"];
   close(): Promise<void>;
 }
 
-export class RecordNotFoundError extends Error {
-  constructor(
-    readonly table: string,
-    readonly id: string,
-  ) {
-    super(`${table}: no record with id ${id}`);
-    this.name = "RecordNotFoundError";
-  }
+/** Every method of each half, named once: the type check fails when a half gains one not listed here. */
+const RECORD_METHODS = [
+  "listLeads", "getLead", "findLeadByName", "createLead", "updateLead", "upsertLeadsByName",
+  "listHubs", "findHubByName", "createHub", "updateHub", "upsertHubsByName",
+] as const satisfies readonly (keyof RecordMethods)[];
+const APP_STATE_METHODS = [
+  "listCloudCosts", "upsertCloudCosts",
+  "recordDelivery", "forgetDelivery", "getState", "setState", "claimState", "deleteState",
+  "enqueueWork", "listDueWork", "claimWork", "acquireLease", "renewLease", "releaseLease", "completeWork", "failWork", "listWork",
+  "recordFailedEffect", "markFailedEffectReported", "clearFailedEffect", "listFailedEffects",
+  "appendLeadLog", "listLeadLog", "listLatestStatusEntries",
+  "recordDeliveryConfirmation", "listDeliveryConfirmations",
+] as const satisfies readonly (keyof AppStateMethods)[];
+type Exhaustive<Listed, All> = [Exclude<All, Listed>] extends [never] ? true : { missing: Exclude<All, Listed> };
+const recordMethodsListed: Exhaustive<(typeof RECORD_METHODS)[number], keyof RecordMethods> = true;
+const appStateMethodsListed: Exhaustive<(typeof APP_STATE_METHODS)[number], keyof AppStateMethods> = true;
+void recordMethodsListed;
+void appStateMethodsListed;
+
+/** A `LeadStore` made of its two halves, each still reachable (the AirTable change feed needs the base). */
+export interface ComposedLeadStore<R extends RecordStore = RecordStore, S extends AppStateStore = AppStateStore> extends LeadStore {
+  readonly records: R;
+  readonly appState: S;
 }
 
-export class DuplicateRecordError extends Error {
-  constructor(
-    readonly table: string,
-    readonly key: string,
-  ) {
-    super(`${table}: a record named "${key}" already exists`);
-    this.name = "DuplicateRecordError";
-  }
+/**
+ * Joins a record store and an app-state store. A delivery confirmation is checked against
+ * the records first (the state half cannot know the leads). One object may serve as both
+ * halves (the SQLite file, PostgreSQL); it is closed once.
+ */
+export function composeLeadStore<R extends RecordStore, S extends AppStateStore>(
+  records: R,
+  appState: S,
+  options: { closeAppState?: boolean } = {},
+): ComposedLeadStore<R, S> {
+  const store = { kind: records.kind, stateKind: appState.kind, records, appState } as Record<string, unknown>;
+  for (const name of RECORD_METHODS) store[name] = (records[name] as (...args: unknown[]) => unknown).bind(records);
+  for (const name of APP_STATE_METHODS) store[name] = (appState[name] as (...args: unknown[]) => unknown).bind(appState);
+  store.recordDeliveryConfirmation = async (confirmation: DeliveryConfirmation): Promise<void> => {
+    const valid = validateDeliveryConfirmation(confirmation);
+    if (!(await records.getLead(valid.leadId))) throw new RecordNotFoundError("Leads", valid.leadId);
+    await appState.recordDeliveryConfirmation(valid);
+  };
+  store.close = async (): Promise<void> => {
+    try {
+      await records.close();
+    } finally {
+      if ((appState as object) !== (records as object) && options.closeAppState !== false) await appState.close();
+    }
+  };
+  return store as unknown as ComposedLeadStore<R, S>;
 }

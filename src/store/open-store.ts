@@ -1,10 +1,11 @@
 import type { LocalConfig } from "../cli/cli-config.js";
 import type { HubSalesConfig } from "../config/hub-sales-config.schema.js";
-import { AirtableLeadStore } from "./airtable/airtable-lead-store.js";
+import { openAirtableLeadStore } from "./airtable/airtable-record-store.js";
 import { airtableLimiterFor, DEFAULT_REQUEST_POLICY, type BaseLimiter, type SharedRequestWindow } from "./airtable/airtable-request-policy.js";
 import { observedLimiter, type AirtableRequestOutcome } from "./airtable/observed-limiter.js";
 import { createRedisRequestLimiter } from "./airtable/redis-request-limiter.js";
-import type { LeadStore } from "./lead-store.js";
+import { composeLeadStore, type LeadStore } from "./lead-store.js";
+import { PostgresLeadStore } from "./postgres/postgres-lead-store.js";
 import { SqliteLeadStore } from "./sqlite-lead-store.js";
 import { SqliteRequestWindow } from "./sqlite-request-window.js";
 
@@ -22,52 +23,66 @@ export interface OpenStoreInput {
 }
 
 /**
- * Chooses the store as SPEC §7 says: `AIRTABLE_TOKEN` selects AirTable (leads and hubs in
- * the base; cloud costs and the app's bookkeeping in the embedded SQLite file beside it;
- * the base's rate limit shared through Redis when `REDIS_URL` is set),
- * otherwise the embedded SQLite store at `HUB_SALES_DB` (default `data/hub-sales.db`;
- * `:memory:` for a throwaway one). The server and every CLI command open their store here.
+ * Chooses the store as SPEC §7 says, in two halves (`RecordStore`, `AppStateStore`):
+ * - the app's state in PostgreSQL when `HUB_SALES_DATABASE_URL` is set (replicas), else in
+ *   the embedded SQLite file at `HUB_SALES_DB` (default `data/hub-sales.db`; `:memory:` for a
+ *   throwaway one);
+ * - the records in AirTable when `AIRTABLE_TOKEN` is set, else beside the state.
+ *
+ * AirTable's rate limit is shared through Redis when `REDIS_URL` is set, else through the
+ * state's backend. The server and every CLI command open their store here.
  */
 export async function openStore(input: OpenStoreInput): Promise<LeadStore> {
   const { env, config, now } = input;
-  // Until the PostgreSQL store exists, replicas given a database URL must not each fall back
-  // to a SQLite file of their own: every one of them would open the same issues.
-  if (env.HUB_SALES_DATABASE_URL?.trim()) {
-    throw new Error(
-      "HUB_SALES_DATABASE_URL is set, but this version keeps its state only in the SQLite file at HUB_SALES_DB: " +
-        "unset it and run one replica (deploy/kubernetes/overlays/single-replica-sqlite)",
-    );
-  }
-  const path = env.HUB_SALES_DB?.trim() || DEFAULT_DB_PATH;
+  const { state, requestWindow } = await openAppState(env, now);
   const token = env.AIRTABLE_TOKEN?.trim();
-  if (!token) return SqliteLeadStore.open(path, { now });
-  const baseId = env.AIRTABLE_BASE_ID?.trim() || config.airtable.base;
-  if (!baseId) {
-    throw new Error("AIRTABLE_TOKEN is set but no base is named: set AIRTABLE_BASE_ID or `airtable.base` in the configuration");
-  }
-  const endpointUrl = env.AIRTABLE_ENDPOINT_URL?.trim() || undefined;
-  const bookkeeping = SqliteLeadStore.open(path, { now });
-  let limiter: BaseLimiter;
+  if (!token) return composeLeadStore(state, state);
   try {
-    limiter = await openAirtableLimiter({
+    const baseId = env.AIRTABLE_BASE_ID?.trim() || config.airtable.base;
+    if (!baseId) {
+      throw new Error("AIRTABLE_TOKEN is set but no base is named: set AIRTABLE_BASE_ID or `airtable.base` in the configuration");
+    }
+    const endpointUrl = env.AIRTABLE_ENDPOINT_URL?.trim() || undefined;
+    const limiter = await openAirtableLimiter({
       env,
       baseId,
       endpointUrl: endpointUrl ?? "https://api.airtable.com",
       record: input.onAirtableRequest,
-      // Without Redis, every process on this file (server, CLI passes, imports) shares the base's 5 requests/s through it.
-      sharedWindow: new SqliteRequestWindow(bookkeeping.db),
+      // Without Redis, every process on this state (server, CLI passes, imports, replicas) shares the base's 5 requests/s through it.
+      sharedWindow: requestWindow,
     });
+    try {
+      return await openAirtableLeadStore({ token, baseId, endpointUrl, airtable: config.airtable, appState: state, limiter });
+    } catch (error) {
+      await limiter.close?.();
+      throw error;
+    }
   } catch (error) {
-    await bookkeeping.close();
+    await state.close();
     throw error;
   }
-  try {
-    return await AirtableLeadStore.open({ token, baseId, endpointUrl, airtable: config.airtable, bookkeeping, limiter });
-  } catch (error) {
-    await limiter.close?.();
-    await bookkeeping.close();
-    throw error;
+}
+
+/** The app-state half: PostgreSQL for replicas, else the embedded file; with its AirTable request window. */
+async function openAppState(
+  env: OpenStoreInput["env"],
+  now: OpenStoreInput["now"],
+): Promise<{ state: SqliteLeadStore | PostgresLeadStore; requestWindow: SharedRequestWindow }> {
+  const databaseUrl = env.HUB_SALES_DATABASE_URL?.trim();
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+      throw new Error(`HUB_SALES_DATABASE_URL must be a postgres:// (or postgresql://) URL; got "${redactUrl(databaseUrl)}"`);
+    }
+    const state = await PostgresLeadStore.open({ connectionString: databaseUrl, now });
+    return { state, requestWindow: state.requestWindow() };
   }
+  const state = SqliteLeadStore.open(env.HUB_SALES_DB?.trim() || DEFAULT_DB_PATH, { now });
+  return { state, requestWindow: new SqliteRequestWindow(state.db) };
+}
+
+/** A URL for a message: without its password. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
 }
 
 /**

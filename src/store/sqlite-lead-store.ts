@@ -13,7 +13,9 @@ import {
   RecordNotFoundError,
   type DeliveryConfirmation,
   type LeadLogEntry,
+  type AppStateStore,
   type LeadStore,
+  type RecordStore,
   type ClaimedWork,
   type FailedEffect,
   type UpsertLeadsOptions,
@@ -22,6 +24,27 @@ import {
   type WorkLease,
 } from "./lead-store.js";
 import { migrate } from "./sqlite-migrations.js";
+import {
+  HUB_COLUMNS,
+  HUB_ID,
+  LEAD_ID,
+  hubFromRow,
+  leadColumns,
+  leadFromRow,
+  leadLogFromRow,
+  mergeReasons,
+  parseId,
+  requireKey,
+  toJson,
+  validateLeadLogEntry,
+  workFromRow,
+  type FailedEffectRowDb,
+  type HubRowDb,
+  type LeadLogRowDb,
+  type LeadRowDb,
+  type SqlValue,
+  type WorkRowDb,
+} from "./sql-rows.js";
 import {
   InvalidRecordError,
   validateCloudCostBatch,
@@ -39,7 +62,7 @@ import {
 
 /** The store's methods without their Promise: what runs inside `SqliteLeadStore.transaction`. */
 export type SyncLeadStore = {
-  [K in Exclude<keyof LeadStore, "kind" | "close">]: LeadStore[K] extends (...args: infer A) => Promise<infer R>
+  [K in Exclude<keyof LeadStore, "kind" | "stateKind" | "close">]: LeadStore[K] extends (...args: infer A) => Promise<infer R>
     ? (...args: A) => R
     : never;
 };
@@ -50,117 +73,11 @@ export type SyncLeadStore = {
  * with "database is locked" when another process wrote in between, without waiting at all.
  */
 const BUSY_TIMEOUT_MS = 5000;
-/** Reasons kept on a work item; older ones are dropped so a busy key's row stays small. */
-const MAX_WORK_REASONS = 20;
-
-// Canonical forms only, so `lead-01` does not name `lead-1`.
-const LEAD_ID = /^lead-([1-9]\d*)$/;
-const HUB_ID = /^hub-([1-9]\d*)$/;
-
-type SqlValue = string | number | null;
-
-/** LeadFields key → column. Column names only ever come from here, never from input. */
-const LEAD_COLUMNS = {
-  name: "name",
-  status: "status",
-  githubHandles: "github_handles",
-  contactEmail: "contact_email",
-  serviceTier: "service_tier",
-  monthlyFee: "monthly_fee_cents",
-  serviceStartDate: "service_start_date",
-  serviceEndDate: "service_end_date",
-  agreement: "agreement",
-  contract: "contract",
-  managedCloudBilling: "managed_cloud_billing",
-  followUpDate: "follow_up_date",
-  leadIssue: "lead_issue",
-  requestInformationIssue: "request_information_issue",
-  deploymentIssue: "deployment_issue",
-} as const satisfies Record<Exclude<keyof LeadFields, "maniacT">, string>;
-
-const MANIAC_COLUMNS = {
-  money: "maniac_money",
-  authority: "maniac_authority",
-  need: "maniac_need",
-  impendingEvent: "maniac_impending_event",
-  application: "maniac_application",
-  competition: "maniac_competition",
-  timeline: "maniac_timeline",
-} as const;
-
-const HUB_COLUMNS = {
-  hub: "hub",
-  communityLeadId: "community_lead_id",
-  url: "url",
-  deploymentIssue: "deployment_issue",
-  liveSince: "live_since",
-  cloudProject: "cloud_project",
-} as const satisfies Record<keyof HubFields, string>;
-
-interface LeadRowDb {
-  id: number;
-  name: string;
-  status: LeadStatus;
-  github_handles: string;
-  contact_email: string | null;
-  service_tier: string | null;
-  monthly_fee_cents: number | null;
-  service_start_date: string | null;
-  service_end_date: string | null;
-  agreement: string | null;
-  contract: string | null;
-  managed_cloud_billing: number;
-  follow_up_date: string | null;
-  maniac_money: string | null;
-  maniac_authority: string | null;
-  maniac_need: string | null;
-  maniac_impending_event: string | null;
-  maniac_application: string | null;
-  maniac_competition: string | null;
-  maniac_timeline: string | null;
-  lead_issue: string | null;
-  request_information_issue: string | null;
-  deployment_issue: string | null;
-}
-
-interface HubRowDb {
-  id: number;
-  hub: string;
-  community_lead_id: number | null;
-  url: string | null;
-  deployment_issue: string | null;
-  live_since: string | null;
-  cloud_project: string | null;
-}
-
-interface WorkRowDb {
-  key: string;
-  reason: string;
-  attempts: number;
-  generation: number;
-  not_before: string;
-  last_error: string | null;
-  lease_owner: string | null;
-  lease_expires_at: string | null;
-}
-
 interface LeaseRowDb {
   key: string;
   owner: string | null;
   token: number;
   expires_at: string;
-}
-
-interface FailedEffectRowDb {
-  lead_id: string;
-  effect: string;
-  what: string;
-  why: string;
-  fix: string;
-  status: number | null;
-  first_failed_at: string;
-  last_failed_at: string;
-  reported: number;
 }
 
 /** Work rows with their live lease (if any) at `@now`. */
@@ -171,11 +88,13 @@ const WORK_WITH_LEASE = `
 
 /**
  * The embedded store (SPEC §7: `HUB_SALES_DB`, default `data/hub-sales.db`) on
- * better-sqlite3. Calls are synchronous underneath; the methods return Promises only so
- * the AirTable store fits the same `LeadStore` interface.
+ * better-sqlite3: both halves, the records and the app's state, in one file (with the
+ * AirTable store, only the state half is used). Calls are synchronous underneath; the
+ * methods return Promises only so every backend fits the same interfaces.
  */
-export class SqliteLeadStore implements LeadStore {
+export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
   readonly kind = "sqlite" as const;
+  readonly stateKind = "sqlite" as const;
   /** The same operations without Promises, for use inside `transaction`. */
   readonly sync: SyncLeadStore;
 
@@ -856,24 +775,17 @@ class SqliteOperations implements SyncLeadStore {
   /** A second confirmation of the same lead and month replaces the first. */
   recordDeliveryConfirmation(confirmation: DeliveryConfirmation): void {
     const valid = validateDeliveryConfirmation(confirmation);
-    const leadId = parseId(LEAD_ID, valid.leadId);
-    if (leadId === null || this.prepare("SELECT 1 FROM leads WHERE id = ?").get(leadId) === undefined) {
-      throw new RecordNotFoundError("Leads", valid.leadId);
-    }
-    this.db
-      .prepare(
-        `INSERT INTO delivery_confirmations (lead_id, month, confirmed_by, confirmed_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (lead_id, month) DO UPDATE SET confirmed_by = excluded.confirmed_by, confirmed_at = excluded.confirmed_at`,
-      )
-      .run(leadId, valid.month, valid.confirmedBy, valid.confirmedAt);
+    this.prepare(
+      `INSERT INTO delivery_confirmations (lead_id, month, confirmed_by, confirmed_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (lead_id, month) DO UPDATE SET confirmed_by = excluded.confirmed_by, confirmed_at = excluded.confirmed_at`,
+    ).run(valid.leadId, valid.month, valid.confirmedBy, valid.confirmedAt);
   }
 
   listDeliveryConfirmations(month: CalendarMonth): DeliveryConfirmation[] {
-    type Row = { lead_id: number; month: string; confirmed_by: string; confirmed_at: string };
-    return this.db
-      .prepare<[string], Row>("SELECT * FROM delivery_confirmations WHERE month = ? ORDER BY lead_id")
+    type Row = { lead_id: string; month: string; confirmed_by: string; confirmed_at: string };
+    return this.prepare<[string], Row>("SELECT * FROM delivery_confirmations WHERE month = ? ORDER BY lead_id")
       .all(month)
-      .map((r) => ({ leadId: `lead-${r.lead_id}`, month: r.month, confirmedBy: r.confirmed_by, confirmedAt: r.confirmed_at }));
+      .map((r) => ({ leadId: r.lead_id, month: r.month, confirmedBy: r.confirmed_by, confirmedAt: r.confirmed_at }));
   }
 }
 
@@ -890,125 +802,3 @@ function uniqueOr<T>(duplicate: DuplicateRecordError, write: () => T): T {
   }
 }
 
-function parseId(pattern: RegExp, id: string): number | null {
-  const m = pattern.exec(id);
-  if (!m) return null;
-  const n = Number(m[1]);
-  return Number.isSafeInteger(n) ? n : null;
-}
-
-function requireKey(what: string, key: string): void {
-  if (typeof key !== "string" || key === "") throw new InvalidRecordError("bookkeeping", [`${what}: must not be empty`]);
-}
-
-function toJson(key: string, value: unknown): string {
-  const text = value === undefined ? undefined : JSON.stringify(value);
-  if (text === undefined) {
-    throw new InvalidRecordError("state", [`${key}: the value must be JSON (got ${typeof value}); use deleteState to remove a key`]);
-  }
-  return text;
-}
-
-function mergeReasons(existing: string, added: string): string {
-  const parts = existing.split("; ").filter((p) => p !== "" && p !== added);
-  parts.push(added);
-  return parts.slice(-MAX_WORK_REASONS).join("; ");
-}
-
-/** Fields given → columns (keys left `undefined` are skipped). */
-function leadColumns(fields: LeadPatch): Record<string, SqlValue> {
-  const values: Record<string, SqlValue> = {};
-  for (const [key, column] of Object.entries(LEAD_COLUMNS) as [keyof typeof LEAD_COLUMNS, string][]) {
-    const value = fields[key];
-    if (value === undefined) continue;
-    if (key === "githubHandles") values[column] = JSON.stringify(value);
-    else if (key === "managedCloudBilling") values[column] = value ? 1 : 0;
-    else values[column] = value as SqlValue;
-  }
-  if (fields.maniacT) {
-    for (const key of MANIAC_T_KEYS) {
-      const value = fields.maniacT[key];
-      if (value !== undefined) values[MANIAC_COLUMNS[key]] = value;
-    }
-  }
-  return values;
-}
-
-function leadFromRow(row: LeadRowDb): Lead {
-  return {
-    id: `lead-${row.id}`,
-    name: row.name,
-    status: row.status,
-    githubHandles: JSON.parse(row.github_handles) as string[],
-    contactEmail: row.contact_email,
-    serviceTier: row.service_tier,
-    monthlyFee: row.monthly_fee_cents,
-    serviceStartDate: row.service_start_date,
-    serviceEndDate: row.service_end_date,
-    agreement: row.agreement,
-    contract: row.contract,
-    managedCloudBilling: row.managed_cloud_billing === 1,
-    followUpDate: row.follow_up_date,
-    maniacT: {
-      money: row.maniac_money,
-      authority: row.maniac_authority,
-      need: row.maniac_need,
-      impendingEvent: row.maniac_impending_event,
-      application: row.maniac_application,
-      competition: row.maniac_competition,
-      timeline: row.maniac_timeline,
-    },
-    leadIssue: row.lead_issue,
-    requestInformationIssue: row.request_information_issue,
-    deploymentIssue: row.deployment_issue,
-  };
-}
-
-function hubFromRow(row: HubRowDb): Hub {
-  return {
-    id: `hub-${row.id}`,
-    hub: row.hub,
-    communityLeadId: row.community_lead_id === null ? null : `lead-${row.community_lead_id}`,
-    url: row.url,
-    deploymentIssue: row.deployment_issue,
-    liveSince: row.live_since,
-    cloudProject: row.cloud_project,
-  };
-}
-
-interface LeadLogRowDb {
-  lead_id: string;
-  at: string;
-  kind: LeadLogEntry["kind"];
-  what: string;
-  trigger: string;
-  status: LeadStatus | null;
-}
-
-function validateLeadLogEntry(entry: LeadLogEntry): LeadLogEntry {
-  const problems: string[] = [];
-  if (typeof entry.leadId !== "string" || entry.leadId === "") problems.push("leadId: must not be empty");
-  if (typeof entry.at !== "string" || Number.isNaN(Date.parse(entry.at))) problems.push(`at: must be an ISO time (got ${String(entry.at)})`);
-  if (entry.kind !== "action" && entry.kind !== "status") problems.push(`kind: must be "action" or "status" (got ${String(entry.kind)})`);
-  if (typeof entry.what !== "string" || entry.what === "") problems.push("what: must not be empty");
-  if (typeof entry.trigger !== "string") problems.push("trigger: must be text");
-  if (problems.length > 0) throw new InvalidRecordError("action log", problems);
-  return { ...entry, status: entry.status ?? null };
-}
-
-function leadLogFromRow(row: LeadLogRowDb): LeadLogEntry {
-  return { leadId: row.lead_id, at: row.at, kind: row.kind, what: row.what, trigger: row.trigger, status: row.status };
-}
-
-function workFromRow(row: WorkRowDb): WorkItem {
-  return {
-    key: row.key,
-    reason: row.reason,
-    attempts: row.attempts,
-    generation: row.generation,
-    notBefore: row.not_before,
-    lastError: row.last_error,
-    leaseOwner: row.lease_owner ?? null,
-    leaseExpiresAt: row.lease_expires_at ?? null,
-  };
-}

@@ -182,6 +182,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX lead_actions_lead ON lead_actions (lead_id, kind, seq);
     `,
   },
+  {
+    version: 7,
+    description: "delivery confirmations keyed by the record store's lead id, for AirTable leads too",
+    sql: `
+      -- The app's state no longer refers to the records: with AirTable the leads live in the base.
+      CREATE TABLE delivery_confirmations_by_id (
+        lead_id TEXT NOT NULL,
+        month TEXT NOT NULL,
+        confirmed_by TEXT NOT NULL,
+        confirmed_at TEXT NOT NULL,
+        PRIMARY KEY (lead_id, month)
+      );
+      INSERT INTO delivery_confirmations_by_id (lead_id, month, confirmed_by, confirmed_at)
+        SELECT 'lead-' || lead_id, month, confirmed_by, confirmed_at FROM delivery_confirmations;
+      -- The AirTable store kept its confirmations as state, one JSON list per month.
+      INSERT OR REPLACE INTO delivery_confirmations_by_id (lead_id, month, confirmed_by, confirmed_at)
+        SELECT json_extract(c.value, '$.leadId'), json_extract(c.value, '$.month'),
+               json_extract(c.value, '$.confirmedBy'), json_extract(c.value, '$.confirmedAt')
+        FROM state s, json_each(s.value) c
+        WHERE s.key LIKE 'airtable:delivery-confirmations:%' AND json_type(s.value) = 'array';
+      DELETE FROM state WHERE key LIKE 'airtable:delivery-confirmations:%';
+      DROP TABLE delivery_confirmations;
+      ALTER TABLE delivery_confirmations_by_id RENAME TO delivery_confirmations;
+      CREATE INDEX delivery_confirmations_month ON delivery_confirmations (month);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

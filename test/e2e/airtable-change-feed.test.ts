@@ -10,7 +10,9 @@ import {
   AIRTABLE_WEBHOOK_PATH,
   AIRTABLE_WEBHOOK_STATE_KEY,
   airtableWebhookCursorKey,
+  asAirtableFeedStore,
   ensureAirtableWebhook,
+  type AirtableFeedStore,
   processAirtableNotification,
   readAirtableChanges,
   readAirtableWebhookRegistration,
@@ -21,7 +23,8 @@ import { runCli } from "../../src/cli/main.js";
 import { newLeadFields, type Lead } from "../../src/domain/records.js";
 import type { LeadStatus } from "../../src/pipeline/lead-status.js";
 import { startAirtableStandIn, type AirtableStandIn } from "../../src/sandbox/airtable-stand-in/airtable-stand-in.js";
-import { AirtableLeadStore } from "../../src/store/airtable/airtable-lead-store.js";
+import { openAirtableLeadStore, type AirtableRecordStore } from "../../src/store/airtable/airtable-record-store.js";
+import type { ComposedLeadStore, LeadStore } from "../../src/store/lead-store.js";
 import { AirtableWebhooksClient } from "../../src/store/airtable/airtable-webhooks-client.js";
 import { SqliteLeadStore } from "../../src/store/sqlite-lead-store.js";
 import { SALES_REPO, startSandboxWorld, type SandboxWorld } from "../support/sandbox-world.js";
@@ -33,6 +36,9 @@ interface Enqueued {
   key: string;
   reason: string;
 }
+
+/** The AirTable half and the state, as the change feed uses them. */
+const feed = (store: LeadStore): AirtableFeedStore => asAirtableFeedStore(store)!;
 
 /** The bookkeeping store, recording every `enqueueWork` (the durable half of `runtime.enqueue`). */
 function recordingBookkeeping(path: string, log: Enqueued[]): SqliteLeadStore {
@@ -110,25 +116,25 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
     nock.enableNetConnect();
   });
 
-  async function openStore(enqueued: Enqueued[], file = "bookkeeping.db"): Promise<AirtableLeadStore> {
-    return AirtableLeadStore.open({
+  async function openStore(enqueued: Enqueued[], file = "bookkeeping.db"): Promise<ComposedLeadStore<AirtableRecordStore>> {
+    return openAirtableLeadStore({
       token: standIn.token,
       baseId: standIn.baseId,
       endpointUrl: standIn.url,
-      bookkeeping: recordingBookkeeping(join(dir, file), enqueued),
+      appState: recordingBookkeeping(join(dir, file), enqueued),
       policy: FAST,
     });
   }
 
   /** The app server on an AirTable store over a bookkeeping file (closing the world closes the store). */
-  async function startWorld(enqueued: Enqueued[]): Promise<{ world: SandboxWorld; store: AirtableLeadStore }> {
+  async function startWorld(enqueued: Enqueued[]): Promise<{ world: SandboxWorld; store: ComposedLeadStore<AirtableRecordStore> }> {
     const store = await openStore(enqueued);
     const world = await startSandboxWorld({ store });
     toClose.push(world);
     return { world, store };
   }
 
-  async function createLead(store: AirtableLeadStore, name: string, status: LeadStatus = "Active Lead"): Promise<Lead> {
+  async function createLead(store: ComposedLeadStore<AirtableRecordStore>, name: string, status: LeadStatus = "Active Lead"): Promise<Lead> {
     return store.createLead(newLeadFields(name, status, { githubHandles: ["rep-one"] }));
   }
 
@@ -137,7 +143,7 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
   it("a status change made in the table reaches GitHub through the notification; the app's own writes are ignored", async () => {
     const enqueued: Enqueued[] = [];
     const { world, store } = await startWorld(enqueued);
-    const ensured = await ensureAirtableWebhook({ store, notificationUrl: `${world.server.url}${AIRTABLE_WEBHOOK_PATH}` });
+    const ensured = await ensureAirtableWebhook({ store: feed(store), notificationUrl: `${world.server.url}${AIRTABLE_WEBHOOK_PATH}` });
     expect(ensured.action).toBe("created");
 
     // The app's own writes: the lead created through the store, then reconcile writing the lead issue URL back.
@@ -182,7 +188,7 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
     const recorder = await startNotificationRecorder();
     toClose.push(recorder);
     const { world, store } = await startWorld(enqueued);
-    const ensured = await ensureAirtableWebhook({ store, notificationUrl: recorder.url });
+    const ensured = await ensureAirtableWebhook({ store: feed(store), notificationUrl: recorder.url });
     const lead = await createLead(store, "Prairie Data Science Initiative");
     standIn.editAsPerson({ table: "Leads", recordId: lead.id, fields: { Status: "Waiting" } });
     await standIn.flushNotifications();
@@ -240,7 +246,7 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
       registration = await readAirtableWebhookRegistration(store);
     }
     expect(registration?.notificationUrl).toBe(`https://bot.example.org${AIRTABLE_WEBHOOK_PATH}`);
-    expect((await new AirtableWebhooksClient(store.restClient).list()).map((h) => h.id)).toEqual([registration!.webhookId]);
+    expect((await new AirtableWebhooksClient(store.records.restClient).list()).map((h) => h.id)).toEqual([registration!.webhookId]);
   });
 
   it("the cursor survives a restart: no payload processed twice, none skipped", async () => {
@@ -253,7 +259,7 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
       await createLead(first.store, "Lead Two", "Inactive Lead"),
       await createLead(first.store, "Lead Three", "Inactive Lead"),
     ];
-    await ensureAirtableWebhook({ store: first.store, notificationUrl: recorder.url });
+    await ensureAirtableWebhook({ store: feed(first.store), notificationUrl: recorder.url });
 
     standIn.editAsPerson({ table: "Leads", recordId: one.id, fields: { Status: "Active Lead" } });
     await standIn.flushNotifications();
@@ -287,7 +293,7 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
     const store = await openStore(enqueued);
     toClose.push(store);
     const leads = [await createLead(store, "A"), await createLead(store, "B"), await createLead(store, "C")];
-    const ensured = await ensureAirtableWebhook({ store, notificationUrl: "http://127.0.0.1:9/unreachable" });
+    const ensured = await ensureAirtableWebhook({ store: feed(store), notificationUrl: "http://127.0.0.1:9/unreachable" });
     for (const lead of leads) standIn.editAsPerson({ table: "Leads", recordId: lead.id, fields: { Status: "Waiting" } });
     await standIn.flushNotifications();
 
@@ -297,16 +303,16 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
       if (leadId === failOn) throw new Error("the queue's database is locked");
       seen.push(leadId);
     };
-    await expect(readAirtableChanges({ store, enqueue, pageSize: 1 })).rejects.toThrow(/locked/);
+    await expect(readAirtableChanges({ store: feed(store), enqueue, pageSize: 1 })).rejects.toThrow(/locked/);
     expect(seen).toEqual([leads[0]!.id]);
     expect(await store.getState(airtableWebhookCursorKey(ensured.webhookId))).toBe(2);
 
     failOn = null;
-    const read = await readAirtableChanges({ store, enqueue, pageSize: 1 });
+    const read = await readAirtableChanges({ store: feed(store), enqueue, pageSize: 1 });
     expect(read).toMatchObject({ payloads: 2, leadIds: [leads[1]!.id, leads[2]!.id], cursor: 4 });
     expect(seen).toEqual(leads.map((l) => l.id));
     // Nothing new: one request, nothing queued.
-    expect(await readAirtableChanges({ store, enqueue })).toMatchObject({ payloads: 0, leadIds: [], cursor: 4 });
+    expect(await readAirtableChanges({ store: feed(store), enqueue })).toMatchObject({ payloads: 0, leadIds: [], cursor: 4 });
   });
 
   it("concurrent notifications do not double-process: each lead is queued once", async () => {
@@ -316,7 +322,7 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
     const store = await openStore(enqueued);
     toClose.push(store);
     const leads = await Promise.all(["P", "Q", "R", "S"].map((n) => createLead(store, n)));
-    await ensureAirtableWebhook({ store, notificationUrl: recorder.url });
+    await ensureAirtableWebhook({ store: feed(store), notificationUrl: recorder.url });
     for (const lead of leads) standIn.editAsPerson({ table: "Leads", recordId: lead.id, fields: { Status: "Waiting" } });
     await standIn.flushNotifications();
     const { body, mac } = recorder.received.at(-1)!;
@@ -326,7 +332,7 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
       queued.push(leadId);
     };
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => processAirtableNotification({ store, rawBody: body, macHeader: mac, enqueue, pageSize: 2 })),
+      Array.from({ length: 5 }, () => processAirtableNotification({ store: feed(store), rawBody: body, macHeader: mac, enqueue, pageSize: 2 })),
     );
     expect(results.every((r) => r.ok)).toBe(true);
     expect(queued.sort()).toEqual(leads.map((l) => l.id).sort());
@@ -339,18 +345,18 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
     const now = () => clock;
     const store = await openStore([]);
     toClose.push(store);
-    const client = new AirtableWebhooksClient(store.restClient);
+    const client = new AirtableWebhooksClient(store.records.restClient);
     const url = "https://bot.example.org/hub-sales/airtable/webhook";
 
-    const created = await ensureAirtableWebhook({ store, notificationUrl: url, now });
+    const created = await ensureAirtableWebhook({ store: feed(store), notificationUrl: url, now });
     expect(created).toMatchObject({ action: "created", notificationUrl: url, expirationTime: "2026-12-03T12:00:00.000Z", deleted: [] });
     const registration = await readAirtableWebhookRegistration(store);
-    expect(registration).toMatchObject({ webhookId: created.webhookId, baseId: standIn.baseId, tableId: store.schema.leadsTableId, notificationUrl: url });
+    expect(registration).toMatchObject({ webhookId: created.webhookId, baseId: standIn.baseId, tableId: store.records.schema.leadsTableId, notificationUrl: url });
     expect(registration!.macSecretBase64.length).toBeGreaterThan(20);
     expect(await store.getState(airtableWebhookCursorKey(created.webhookId))).toBe(1);
 
     clock = new Date("2026-11-28T12:00:00Z");
-    const refreshed = await ensureAirtableWebhook({ store, notificationUrl: url, now });
+    const refreshed = await ensureAirtableWebhook({ store: feed(store), notificationUrl: url, now });
     expect(refreshed).toMatchObject({ action: "refreshed", webhookId: created.webhookId, expirationTime: "2026-12-05T12:00:00.000Z" });
     expect((await client.list()).map((h) => h.id)).toEqual([created.webhookId]);
     expect((await readAirtableWebhookRegistration(store))?.expirationTime).toBe("2026-12-05T12:00:00.000Z");
@@ -360,18 +366,18 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
     // The server's upkeep: nothing due with more than 3 days left (no request at all), due with less.
     standIn.resetStats();
     clock = new Date("2026-12-01T12:00:00Z");
-    expect(await refreshAirtableWebhookIfDue({ store, notificationUrl: url, now })).toBeNull();
+    expect(await refreshAirtableWebhookIfDue({ store: feed(store), notificationUrl: url, now })).toBeNull();
     expect(standIn.stats().total).toBe(0);
     clock = new Date("2026-12-02T13:00:00Z");
-    expect(await refreshAirtableWebhookIfDue({ store, notificationUrl: url, now })).toMatchObject({ action: "refreshed", webhookId: created.webhookId });
+    expect(await refreshAirtableWebhookIfDue({ store: feed(store), notificationUrl: url, now })).toMatchObject({ action: "refreshed", webhookId: created.webhookId });
 
     // A stray pointing at our URL (its secret unknown) is deleted.
-    const stray = await client.create({ notificationUrl: url, tableId: store.schema.leadsTableId });
-    const again = await ensureAirtableWebhook({ store, notificationUrl: url, now });
+    const stray = await client.create({ notificationUrl: url, tableId: store.records.schema.leadsTableId });
+    const again = await ensureAirtableWebhook({ store: feed(store), notificationUrl: url, now });
     expect(again).toMatchObject({ action: "refreshed", webhookId: created.webhookId, deleted: [stray.id] });
 
     // Another public URL: the old webhook goes, a new one comes, with a cursor of its own.
-    const moved = await ensureAirtableWebhook({ store, notificationUrl: "https://new.example.org/hub-sales/airtable/webhook", now });
+    const moved = await ensureAirtableWebhook({ store: feed(store), notificationUrl: "https://new.example.org/hub-sales/airtable/webhook", now });
     expect(moved.action).toBe("recreated");
     expect(moved.deleted).toEqual([created.webhookId]);
     expect((await client.list()).map((h) => h.id)).toEqual([moved.webhookId]);
@@ -379,12 +385,12 @@ describe("AirTable change detection (webhook → reconcile) against the stand-in
 
     // Deleted behind the app's back.
     await client.delete(moved.webhookId);
-    const back = await ensureAirtableWebhook({ store, notificationUrl: url, now });
+    const back = await ensureAirtableWebhook({ store: feed(store), notificationUrl: url, now });
     expect(back).toMatchObject({ action: "recreated", deleted: [] });
 
     // Expired (8 days without refresh).
     clock = new Date(clock.getTime() + 8 * 24 * 3600 * 1000);
-    const revived = await ensureAirtableWebhook({ store, notificationUrl: url, now });
+    const revived = await ensureAirtableWebhook({ store: feed(store), notificationUrl: url, now });
     expect(revived.action).toBe("recreated");
     expect(revived.deleted).toEqual([back.webhookId]);
     expect((await client.list()).map((h) => h.id)).toEqual([revived.webhookId]);

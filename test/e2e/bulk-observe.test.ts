@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startAirtableStandIn, type AirtableStandIn } from "../../src/sandbox/airtable-stand-in/airtable-stand-in.js";
 import { hubSalesBaseSchema } from "../../src/sandbox/airtable-stand-in/hub-sales-base-schema.js";
-import { AirtableLeadStore } from "../../src/store/airtable/airtable-lead-store.js";
+import { openAirtableLeadStore, type AirtableRecordStore } from "../../src/store/airtable/airtable-record-store.js";
+import type { ComposedLeadStore } from "../../src/store/lead-store.js";
 import { SqliteLeadStore } from "../../src/store/sqlite-lead-store.js";
 import { SALES_REPO, startSandboxWorld, type SandboxWorld } from "../support/sandbox-world.js";
 
@@ -23,11 +24,11 @@ beforeEach(async () => {
     requestsPerSecond: 200,
     bases: [{ tables: hubSalesBaseSchema().map((t) => (t.name === "Leads" ? { ...t, records: seed() } : t)) }],
   });
-  const store = await AirtableLeadStore.open({
+  const store = await openAirtableLeadStore({
     token: airtable.token,
     baseId: airtable.baseId,
     endpointUrl: airtable.url,
-    bookkeeping: SqliteLeadStore.open(":memory:"),
+    appState: SqliteLeadStore.open(":memory:"),
     policy: FAST,
   });
   world = await startSandboxWorld({ store, app: { queue: { concurrency: 4, baseDelayMs: 20, maxDelayMs: 200, pollIntervalMs: 50 } } });

@@ -50,12 +50,11 @@ describe("openStore's AirTable limiter", () => {
 });
 
 describe("openStore and HUB_SALES_DATABASE_URL", () => {
-  it("refuses rather than letting each replica fall back to a SQLite file of its own", async () => {
-    await expect(
-      openStore({
-        env: { HUB_SALES_DATABASE_URL: "postgres://bot@db:5432/hub_sales", HUB_SALES_DB: ":memory:" },
-        config: { airtable: hubSalesConfigSchema.shape.airtable.parse(undefined) },
-      }),
-    ).rejects.toThrow(/^HUB_SALES_DATABASE_URL is set, but this version keeps its state only in the SQLite file/);
+  it("refuses a URL that is not PostgreSQL's, without echoing its password", async () => {
+    const opening = openStore({
+      env: { HUB_SALES_DATABASE_URL: "mysql://bot:s3cret@db:3306/hub_sales", HUB_SALES_DB: ":memory:" },
+      config: { airtable: hubSalesConfigSchema.shape.airtable.parse(undefined) },
+    });
+    await expect(opening).rejects.toThrow(/^HUB_SALES_DATABASE_URL must be a postgres:\/\/ \(or postgresql:\/\/\) URL; got "mysql:\/\/bot:\*\*\*@db:3306\/hub_sales"$/);
   });
 });

@@ -15,17 +15,21 @@ import {
   migrate,
   schemaVersion,
 } from "../../src/store/sqlite-migrations.js";
-import { describeLeadStoreContract } from "./lead-store-contract.js";
+import { describeAppStateContract } from "./app-state-contract.js";
+import { describeRecordStoreContract } from "./record-store-contract.js";
 
-describeLeadStoreContract("sqlite in memory", async () => ({ store: SqliteLeadStore.open(":memory:") }));
-
-describeLeadStoreContract("sqlite on a file", async () => {
+const inMemory = async () => ({ store: SqliteLeadStore.open(":memory:") });
+const onAFile = async () => {
   const dir = await mkdtemp(join(tmpdir(), "hub-sales-store-"));
   return {
     store: SqliteLeadStore.open(join(dir, "hub-sales.db")),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
-});
+};
+describeRecordStoreContract("sqlite in memory", inMemory);
+describeRecordStoreContract("sqlite on a file", onAFile);
+describeAppStateContract("sqlite in memory", inMemory);
+describeAppStateContract("sqlite on a file", onAFile);
 
 describe("SqliteLeadStore on disk", () => {
   let dir: string;
@@ -274,15 +278,7 @@ describe("SqliteLeadStore transactions and SQLite-only behaviour", () => {
     expect(await store.listWork()).toHaveLength(1);
   });
 
-  it("refuses a delivery confirmation for an unknown lead and a state value that is not JSON", async () => {
-    await expect(
-      store.recordDeliveryConfirmation({
-        leadId: "lead-77",
-        month: "2026-03",
-        confirmedBy: "alice",
-        confirmedAt: "2026-04-01T00:00:00Z",
-      }),
-    ).rejects.toBeInstanceOf(RecordNotFoundError);
+  it("refuses a state value that is not JSON", async () => {
     await expect(store.setState("k", undefined)).rejects.toThrow(/JSON/);
   });
 

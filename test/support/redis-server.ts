@@ -12,7 +12,7 @@ export interface RedisServer {
 
 const REDIS_SERVER = "/usr/bin/redis-server";
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);
@@ -27,7 +27,7 @@ async function freePort(): Promise<number> {
  * The environment without libfaketime: under `faketime` (the suite's moved-date run) the
  * preloaded library breaks redis-server's start, and the server's clock is not the app's.
  */
-function withoutFakeTime(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function withoutFakeTime(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const clean = { ...env };
   for (const name of Object.keys(clean)) if (name === "LD_PRELOAD" || name.startsWith("FAKETIME")) delete clean[name];
   return clean;

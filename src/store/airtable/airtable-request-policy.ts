@@ -72,11 +72,14 @@ export type RequestLimiter = BaseLimiter;
 export interface SharedRequestWindow {
   /** Epoch milliseconds, the same in every process sharing the window. */
   nowMs(): number;
-  tryAcquire(bucket: string, limit: number, windowMs: number): { slot: number } | { waitMs: number };
-  release(slot: number): void;
-  pauseUntil(bucket: string, untilMs: number): void;
-  pausedUntil(bucket: string): number;
+  // Synchronous in the SQLite file, a round trip to PostgreSQL: callers await either.
+  tryAcquire(bucket: string, limit: number, windowMs: number): MaybePromise<{ slot: number } | { waitMs: number }>;
+  release(slot: number): MaybePromise<void>;
+  pauseUntil(bucket: string, untilMs: number): MaybePromise<void>;
+  pausedUntil(bucket: string): MaybePromise<number>;
 }
+
+type MaybePromise<T> = T | Promise<T>;
 
 export interface BaseLimiter {
   /** Runs `fn` when the base's rate allows, never while the base is in a 429 pause. */
@@ -193,36 +196,43 @@ export function airtableLimiterFor(input: {
 function sharedLimiter(bucket: string, rate: number, shared: SharedRequestWindow): BaseLimiter {
   const bottleneck = new Bottleneck({ minTime: Math.floor(1000 / rate), maxConcurrent: rate });
   let started = 0;
+  /** This process's own view of a 429 pause, so it holds even before the shared write lands. */
+  let localPauseUntil = 0;
   const acquire = async (): Promise<number> => {
     for (;;) {
-      const got = shared.tryAcquire(bucket, rate, 1000);
+      const got = await shared.tryAcquire(bucket, rate, 1000);
       if ("slot" in got) return got.slot;
       await sleep(got.waitMs);
     }
   };
-  const pausedFor = () => shared.pausedUntil(bucket) - shared.nowMs();
+  const pausedFor = async () => Math.max(localPauseUntil, await shared.pausedUntil(bucket)) - shared.nowMs();
   return {
     get started() {
       return started;
     },
     pauseFor(ms) {
-      shared.pauseUntil(bucket, shared.nowMs() + ms);
+      const until = shared.nowMs() + ms;
+      localPauseUntil = Math.max(localPauseUntil, until);
+      // The other processes learn of it when the write lands; losing it costs them one more 429, no more.
+      void Promise.resolve()
+        .then(() => shared.pauseUntil(bucket, until))
+        .catch(() => undefined);
     },
     async schedule<T>(fn: () => Promise<T>): Promise<T> {
       for (;;) {
-        await sleep(pausedFor());
+        await sleep(await pausedFor());
         const outcome = await bottleneck.schedule(async () => {
-          if (pausedFor() > 0) return { paused: true as const };
+          if ((await pausedFor()) > 0) return { paused: true as const };
           const slot = await acquire();
-          if (pausedFor() > 0) {
-            shared.release(slot);
+          if ((await pausedFor()) > 0) {
+            await shared.release(slot);
             return { paused: true as const };
           }
           started += 1;
           try {
             return { paused: false as const, value: await fn() };
           } finally {
-            shared.release(slot);
+            await shared.release(slot);
           }
         });
         if (!outcome.paused) return outcome.value;

@@ -9,10 +9,12 @@ import {
 import { hubSalesBaseSchema } from "../../src/sandbox/airtable-stand-in/hub-sales-base-schema.js";
 import { AirtableConfigError } from "../../src/store/airtable/airtable-field-map.js";
 import {
-  AirtableLeadStore,
   AirtableSchemaError,
-  type AirtableLeadStoreOptions,
-} from "../../src/store/airtable/airtable-lead-store.js";
+  AirtableRecordStore,
+  openAirtableLeadStore,
+  type AirtableRecordStoreOptions,
+} from "../../src/store/airtable/airtable-record-store.js";
+import type { ComposedLeadStore } from "../../src/store/lead-store.js";
 import { AirtableRateLimitError, AirtableUnavailableError } from "../../src/store/airtable/airtable-request-policy.js";
 import {
   AirtableWebhooksClient,
@@ -24,18 +26,17 @@ import { AirtableApiError } from "../../src/store/airtable/airtable-request-poli
 import { DuplicateRecordError, RecordNotFoundError } from "../../src/store/lead-store.js";
 import { InvalidRecordError } from "../../src/store/record-validation.js";
 import { SqliteLeadStore } from "../../src/store/sqlite-lead-store.js";
-import { describeLeadStoreContract } from "./lead-store-contract.js";
+import { describeRecordStoreContract } from "./record-store-contract.js";
 
 // Fast limits so the contract runs quickly; the same code paths as 5/s (see the bulk test).
 const FAST = { requestsPerSecond: 200, rateLimitWaitMs: 50, backoffBaseMs: 5 };
 
-describeLeadStoreContract("airtable on the stand-in", async () => {
+describeRecordStoreContract("airtable on the stand-in", async () => {
   const standIn = await startAirtableStandIn({ requestsPerSecond: 200, rateLimitPenaltyMs: 50 });
-  const store = await AirtableLeadStore.open({
+  const store = await AirtableRecordStore.open({
     token: standIn.token,
     baseId: standIn.baseId,
     endpointUrl: standIn.url,
-    bookkeeping: SqliteLeadStore.open(":memory:"),
     policy: FAST,
   });
   return { store, cleanup: () => standIn.close() };
@@ -49,15 +50,15 @@ describe("AirtableLeadStore on the stand-in", () => {
 
   async function setUp(
     standInOptions: AirtableStandInOptions = { requestsPerSecond: 200, rateLimitPenaltyMs: 50 },
-    storeOptions: Partial<AirtableLeadStoreOptions> = {},
-  ): Promise<{ standIn: AirtableStandIn; store: AirtableLeadStore }> {
+    storeOptions: Partial<AirtableRecordStoreOptions> = {},
+  ): Promise<{ standIn: AirtableStandIn; store: ComposedLeadStore<AirtableRecordStore> }> {
     const standIn = await startAirtableStandIn(standInOptions);
     toClose.push(standIn);
-    const store = await AirtableLeadStore.open({
+    const store = await openAirtableLeadStore({
       token: standIn.token,
       baseId: standIn.baseId,
       endpointUrl: standIn.url,
-      bookkeeping: SqliteLeadStore.open(":memory:"),
+      appState: SqliteLeadStore.open(":memory:"),
       policy: FAST,
       ...storeOptions,
     });
@@ -118,11 +119,11 @@ describe("AirtableLeadStore on the stand-in", () => {
     const standIn = await startAirtableStandIn({ requestsPerSecond: 5, rateLimitPenaltyMs: 30_000 });
     toClose.push(standIn);
     const open = async () => {
-      const store = await AirtableLeadStore.open({
+      const store = await openAirtableLeadStore({
         token: standIn.token,
         baseId: standIn.baseId,
         endpointUrl: standIn.url,
-        bookkeeping: SqliteLeadStore.open(":memory:"),
+        appState: SqliteLeadStore.open(":memory:"),
         policy: { requestsPerSecond: 5, rateLimitWaitMs: 30_000 },
       });
       toClose.push(store);
@@ -144,11 +145,11 @@ describe("AirtableLeadStore on the stand-in", () => {
   it("holds the limit on the server's clock even when the event loop stalls", { timeout: 60_000 }, async () => {
     const standIn = await startAirtableStandIn({ requestsPerSecond: 5, rateLimitPenaltyMs: 30_000 });
     toClose.push(standIn);
-    const store = await AirtableLeadStore.open({
+    const store = await openAirtableLeadStore({
       token: standIn.token,
       baseId: standIn.baseId,
       endpointUrl: standIn.url,
-      bookkeeping: SqliteLeadStore.open(":memory:"),
+      appState: SqliteLeadStore.open(":memory:"),
       policy: { requestsPerSecond: 5, rateLimitWaitMs: 30_000 },
     });
     toClose.push(store);
@@ -219,12 +220,12 @@ describe("AirtableLeadStore on the stand-in", () => {
       bases: [{ tables: hubSalesBaseSchema({ omitFields: ["Timeline"] }) }],
     });
     toClose.push(standIn);
-    const open = (airtable: AirtableLeadStoreOptions["airtable"]) =>
-      AirtableLeadStore.open({
+    const open = (airtable: AirtableRecordStoreOptions["airtable"]) =>
+      openAirtableLeadStore({
         token: standIn.token,
         baseId: standIn.baseId,
         endpointUrl: standIn.url,
-        bookkeeping: SqliteLeadStore.open(":memory:"),
+        appState: SqliteLeadStore.open(":memory:"),
         policy: FAST,
         airtable,
       });
@@ -242,11 +243,11 @@ describe("AirtableLeadStore on the stand-in", () => {
     const standIn = await startAirtableStandIn({ requestsPerSecond: 200 });
     toClose.push(standIn);
     await expect(
-      AirtableLeadStore.open({
+      openAirtableLeadStore({
         token: "wrong",
         baseId: standIn.baseId,
         endpointUrl: standIn.url,
-        bookkeeping: SqliteLeadStore.open(":memory:"),
+        appState: SqliteLeadStore.open(":memory:"),
         policy: FAST,
       }),
     ).rejects.toThrow(/401 AUTHENTICATION_REQUIRED/);
@@ -288,8 +289,8 @@ describe("AirtableLeadStore on the stand-in", () => {
 
   it("lists webhook payloads by cursor and tells the app's own writes from a person's", async () => {
     const { standIn, store } = await setUp();
-    const webhooks = new AirtableWebhooksClient(store.restClient);
-    const hook = await webhooks.create({ notificationUrl: null, tableId: store.schema.leadsTableId });
+    const webhooks = new AirtableWebhooksClient(store.records.restClient);
+    const hook = await webhooks.create({ notificationUrl: null, tableId: store.records.schema.leadsTableId });
     const lead = await store.createLead(newLeadFields("Acme", "Active Lead"));
     await store.updateLead(lead.id, { status: "Waiting", followUpDate: "2026-05-01" });
     for (let i = 0; i < 60; i++) standIn.editAsPerson({ table: "Leads", recordId: lead.id, fields: { Need: `v${i}` } });
@@ -302,8 +303,8 @@ describe("AirtableLeadStore on the stand-in", () => {
       calls += 1;
       expect(page.payloads.length).toBeLessThanOrEqual(50);
       for (const p of page.payloads) {
-        seen.push(store.isOwnChange(p.actionMetadata));
-        expect(changedRecordIds(p, store.schema.leadsTableId)).toEqual([lead.id]);
+        seen.push(store.records.isOwnChange(p.actionMetadata));
+        expect(changedRecordIds(p, store.records.schema.leadsTableId)).toEqual([lead.id]);
       }
       cursor = page.cursor;
       if (!page.mightHaveMore) break;
@@ -324,7 +325,7 @@ describe("AirtableLeadStore on the stand-in", () => {
   describe("write coalescing", () => {
     const patches = (standIn: AirtableStandIn) => standIn.requestLog.filter((e) => e.method === "PATCH");
 
-    async function seeded(count: number, storeOptions: Partial<AirtableLeadStoreOptions> = {}) {
+    async function seeded(count: number, storeOptions: Partial<AirtableRecordStoreOptions> = {}) {
       const world = await setUp(undefined, storeOptions);
       await world.store.upsertLeadsByName(rows(count));
       const leads = await world.store.listLeads();

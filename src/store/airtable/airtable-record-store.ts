@@ -1,23 +1,17 @@
 import Airtable from "airtable";
 import { z } from "zod";
-import type { CalendarMonth } from "../../domain/calendar-date.js";
-import { emptyManiacT, newLeadFields, type CloudCost, type Hub, type HubFields, type Lead, type LeadFields } from "../../domain/records.js";
+import { emptyManiacT, newLeadFields, type Hub, type HubFields, type Lead, type LeadFields } from "../../domain/records.js";
 import { LEAD_STATUSES, type LeadStatus } from "../../pipeline/lead-status.js";
+import type { AppStateStore } from "../app-state-store.js";
+import { composeLeadStore, type ComposedLeadStore } from "../lead-store.js";
 import {
   DuplicateRecordError,
   RecordNotFoundError,
-  type DeliveryConfirmation,
-  type LeadLogEntry,
-  type LeadStore,
+  type RecordStore,
   type UpsertLeadsOptions,
   type UpsertResult,
-  type ClaimedWork,
-  type FailedEffect,
-  type WorkItem,
-  type WorkLease,
-} from "../lead-store.js";
+} from "../record-store.js";
 import {
-  validateDeliveryConfirmation,
   validateHubBatch,
   validateHubPatch,
   validateHubRow,
@@ -49,7 +43,7 @@ import {
 import { AirtableRestClient } from "./airtable-rest-client.js";
 import { AirtableWriteCoalescer } from "./airtable-write-coalescer.js";
 
-export interface AirtableLeadStoreOptions {
+export interface AirtableRecordStoreOptions {
   /** `AIRTABLE_TOKEN`: a personal access token with data.records read/write and schema.bases:read. */
   token: string;
   /** `AIRTABLE_BASE_ID` or `airtable.base` of the config. */
@@ -58,13 +52,6 @@ export interface AirtableLeadStoreOptions {
   endpointUrl?: string;
   /** The `airtable` section of the config (table names and field renames); every key defaulted. */
   airtable?: { base?: string; leads_table?: string; hubs_table?: string; fields?: Record<string, string> };
-  /**
-   * The embedded store that keeps what AirTable does not: cloud costs, webhook deliveries,
-   * state, the work queue, delivery confirmations (as state).
-   */
-  bookkeeping: LeadStore;
-  /** Whether `close()` closes `bookkeeping` too; default true. */
-  closeBookkeeping?: boolean;
   /** Rate, 429 wait and retry bounds; defaults are AirTable's limits (5/s, 30 s). */
   policy?: Partial<AirtableRequestPolicy>;
   /** Shares the base's rate limit with every process using this window (the embedded store's file). */
@@ -139,7 +126,6 @@ const whoamiSchema = z.object({ id: z.string() });
 const RECORD_ID = /^rec[A-Za-z0-9]{14}$/;
 const MAX_WRITE = 10;
 const PAGE_SIZE = 100;
-const STATE_API_USER = "airtable:api-user-id";
 
 type RawRecord = z.infer<typeof recordSchema>;
 
@@ -147,9 +133,9 @@ type RawRecord = z.infer<typeof recordSchema>;
  * The Leads and Active Hubs tables in AirTable, through the official `airtable` SDK,
  * with what the SDK leaves out (SPEC §9): writes split into tens, one 5 requests/s limiter
  * per base for the whole process, bounded 429 waits, backoff on 5xx and network errors.
- * Everything else a `LeadStore` holds lives in the embedded `bookkeeping` store.
+ * The app's own state lives elsewhere (SQLite or PostgreSQL): `openAirtableLeadStore` joins them.
  */
-export class AirtableLeadStore implements LeadStore {
+export class AirtableRecordStore implements RecordStore {
   readonly kind = "airtable" as const;
   /** Per table: single-record updates made at the same time share requests. */
   private readonly coalescers = new Map<string, AirtableWriteCoalescer>();
@@ -170,8 +156,6 @@ export class AirtableLeadStore implements LeadStore {
     private readonly fieldTypes: Map<string, string>,
     private readonly leadsTable: string,
     private readonly hubsTable: string,
-    private readonly bookkeeping: LeadStore,
-    private readonly closeBookkeeping: boolean,
     private readonly onInvalidRecord: (message: string) => void,
     /** The token's user: `actionMetadata.sourceMetadata.user.id` of the app's own writes. */
     readonly apiUserId: string,
@@ -184,7 +168,7 @@ export class AirtableLeadStore implements LeadStore {
    * Connects, learns the token's user id and checks the base's schema: a clear
    * `AirtableSchemaError` when a configured table or field does not exist.
    */
-  static async open(options: AirtableLeadStoreOptions): Promise<AirtableLeadStore> {
+  static async open(options: AirtableRecordStoreOptions): Promise<AirtableRecordStore> {
     const endpointUrl = (options.endpointUrl ?? process.env.AIRTABLE_ENDPOINT_URL ?? "https://api.airtable.com").replace(
       /\/+$/,
       "",
@@ -282,8 +266,7 @@ export class AirtableLeadStore implements LeadStore {
       noRetryIfRateLimited: true,
       requestTimeout: options.requestTimeoutMs ?? 60_000,
     }).base(options.baseId);
-    await options.bookkeeping.setState(STATE_API_USER, whoami.id);
-    return new AirtableLeadStore(
+    return new AirtableRecordStore(
       base,
       rest,
       policy,
@@ -291,8 +274,6 @@ export class AirtableLeadStore implements LeadStore {
       fieldTypes,
       leads!.name,
       hubs!.name,
-      options.bookkeeping,
-      options.closeBookkeeping ?? true,
       options.onInvalidRecord ?? ((message) => console.warn(message)),
       whoami.id,
       {
@@ -657,104 +638,27 @@ export class AirtableLeadStore implements LeadStore {
     return { created: creates.length, updated: updates.length };
   }
 
-  // ---------------------------------------------------------------- embedded bookkeeping
-
-  listCloudCosts(filter?: { month?: CalendarMonth }): Promise<CloudCost[]> {
-    return this.bookkeeping.listCloudCosts(filter);
-  }
-  upsertCloudCosts(rows: readonly CloudCost[]): Promise<UpsertResult> {
-    return this.bookkeeping.upsertCloudCosts(rows);
-  }
-  recordDelivery(deliveryId: string, event: string): Promise<boolean> {
-    return this.bookkeeping.recordDelivery(deliveryId, event);
-  }
-  forgetDelivery(deliveryId: string): Promise<void> {
-    return this.bookkeeping.forgetDelivery(deliveryId);
-  }
-  getState<T = unknown>(key: string): Promise<T | null> {
-    return this.bookkeeping.getState<T>(key);
-  }
-  setState(key: string, value: unknown): Promise<void> {
-    return this.bookkeeping.setState(key, value);
-  }
-  claimState(key: string, value: unknown): Promise<boolean> {
-    return this.bookkeeping.claimState(key, value);
-  }
-  deleteState(key: string): Promise<void> {
-    return this.bookkeeping.deleteState(key);
-  }
-  enqueueWork(key: string, reason: string): Promise<void> {
-    return this.bookkeeping.enqueueWork(key, reason);
-  }
-  listDueWork(now: Date, limit?: number): Promise<WorkItem[]> {
-    return this.bookkeeping.listDueWork(now, limit);
-  }
-  claimWork(input: { owner: string; now: Date; leaseMs: number; limit: number; prefix?: string }): Promise<ClaimedWork[]> {
-    return this.bookkeeping.claimWork(input);
-  }
-  acquireLease(input: { key: string; owner: string; now: Date; leaseMs: number }): Promise<WorkLease | null> {
-    return this.bookkeeping.acquireLease(input);
-  }
-  renewLease(lease: WorkLease, now: Date, leaseMs: number): Promise<WorkLease | null> {
-    return this.bookkeeping.renewLease(lease, now, leaseMs);
-  }
-  releaseLease(lease: WorkLease): Promise<void> {
-    return this.bookkeeping.releaseLease(lease);
-  }
-  completeWork(lease: WorkLease, generation: number, now: Date): Promise<boolean> {
-    return this.bookkeeping.completeWork(lease, generation, now);
-  }
-  failWork(lease: WorkLease, error: string, notBefore: Date, now: Date): Promise<boolean> {
-    return this.bookkeeping.failWork(lease, error, notBefore, now);
-  }
-  listWork(): Promise<WorkItem[]> {
-    return this.bookkeeping.listWork();
-  }
-  recordFailedEffect(input: Omit<FailedEffect, "firstFailedAt" | "lastFailedAt" | "reported"> & { at: Date }): Promise<boolean> {
-    return this.bookkeeping.recordFailedEffect(input);
-  }
-  markFailedEffectReported(leadId: string, effect: string): Promise<boolean> {
-    return this.bookkeeping.markFailedEffectReported(leadId, effect);
-  }
-  clearFailedEffect(leadId: string, effect: string): Promise<void> {
-    return this.bookkeeping.clearFailedEffect(leadId, effect);
-  }
-  listFailedEffects(leadId?: string): Promise<FailedEffect[]> {
-    return this.bookkeeping.listFailedEffects(leadId);
-  }
-
-  /**
-   * Kept as state in the embedded store: its own confirmations table would demand the
-   * lead exist there, and leads live in AirTable.
-   */
-  async appendLeadLog(entries: readonly LeadLogEntry[]): Promise<void> {
-    return this.bookkeeping.appendLeadLog(entries);
-  }
-  async listLeadLog(leadId: string, options?: { kind?: LeadLogEntry["kind"]; limit?: number }): Promise<LeadLogEntry[]> {
-    return this.bookkeeping.listLeadLog(leadId, options);
-  }
-  async listLatestStatusEntries(): Promise<LeadLogEntry[]> {
-    return this.bookkeeping.listLatestStatusEntries();
-  }
-  async recordDeliveryConfirmation(confirmation: DeliveryConfirmation): Promise<void> {
-    const valid = validateDeliveryConfirmation(confirmation);
-    if (!(await this.getLead(valid.leadId))) throw new RecordNotFoundError("Leads", valid.leadId);
-    const key = deliveryKey(valid.month);
-    const current = (await this.bookkeeping.getState<DeliveryConfirmation[]>(key)) ?? [];
-    const next = [...current.filter((c) => c.leadId !== valid.leadId), valid].sort((a, b) =>
-      a.leadId < b.leadId ? -1 : a.leadId > b.leadId ? 1 : 0,
-    );
-    await this.bookkeeping.setState(key, next);
-  }
-
-  async listDeliveryConfirmations(month: CalendarMonth): Promise<DeliveryConfirmation[]> {
-    return (await this.bookkeeping.getState<DeliveryConfirmation[]>(deliveryKey(month))) ?? [];
-  }
-
   async close(): Promise<void> {
     await this.rest.limiter.close?.();
-    if (this.closeBookkeeping) await this.bookkeeping.close();
   }
+}
+
+/** Where the app's state of an AirTable deployment is kept: the token's user id, for the change feed's readers. */
+const STATE_API_USER = "airtable:api-user-id";
+
+/** The leads in AirTable and the app's state in `appState` (SQLite or PostgreSQL), as one `LeadStore`. */
+export async function openAirtableLeadStore(
+  options: AirtableRecordStoreOptions & { appState: AppStateStore; closeAppState?: boolean },
+): Promise<ComposedLeadStore<AirtableRecordStore>> {
+  const { appState, closeAppState, ...recordOptions } = options;
+  const records = await AirtableRecordStore.open(recordOptions);
+  try {
+    await appState.setState(STATE_API_USER, records.apiUserId);
+  } catch (error) {
+    await records.close();
+    throw error;
+  }
+  return composeLeadStore(records, appState, { closeAppState });
 }
 
 /** An AirTable record the store cannot read as a domain record (a blank name, an unknown status…). */
@@ -778,10 +682,6 @@ export function isOwnAirtableChange(actionMetadata: unknown, apiUserId: string):
     })
     .safeParse(actionMetadata);
   return parsed.success && parsed.data.source === "publicApi" && parsed.data.sourceMetadata?.user?.id === apiUserId;
-}
-
-function deliveryKey(month: CalendarMonth): string {
-  return `airtable:delivery-confirmations:${month}`;
 }
 
 function isMissingRecord(error: unknown): boolean {
