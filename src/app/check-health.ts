@@ -7,7 +7,10 @@ export interface HealthReport {
   status: 200 | 503;
   body: {
     ok: boolean;
+    /** Where the records live. */
     store: LeadStore["kind"];
+    /** Where the app's state (the queue this checks) lives. */
+    state: LeadStore["stateKind"];
     queued: number | null;
     checks: {
       store: { ok: boolean; error: string | null };
@@ -28,7 +31,7 @@ export async function checkHealth(input: { store: LeadStore; activity: QueueActi
   let snapshot: QueueSnapshot | null = null;
   let storeError: string | null = null;
   try {
-    snapshot = snapshotQueue(await withTimeout(store.listWork(), STORE_TIMEOUT_MS, `the ${store.kind} store`), now());
+    snapshot = snapshotQueue(await withTimeout(store.listWork(), STORE_TIMEOUT_MS, `the ${store.stateKind} state store`), now());
   } catch (error) {
     storeError = error instanceof Error ? error.message : String(error);
   }
@@ -39,6 +42,7 @@ export async function checkHealth(input: { store: LeadStore; activity: QueueActi
     body: {
       ok,
       store: store.kind,
+      state: store.stateKind,
       queued: snapshot?.depth ?? null,
       checks: {
         store: { ok: storeError === null, error: storeError },

@@ -2,39 +2,71 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { hubSalesConfigSchema } from "../../src/config/hub-sales-config.schema.js";
 import { parseIssueMarker } from "../../src/github/issue-marker.js";
 import { sandboxAppEnv, startSandboxGitHub, SANDBOX_WEBHOOK_SECRET } from "../../src/sandbox/sandbox-world.js";
 import type { GitHubStandIn } from "../../src/sandbox/github-stand-in/github-stand-in.js";
-import { SqliteLeadStore } from "../../src/store/sqlite-lead-store.js";
+import type { LeadStore } from "../../src/store/lead-store.js";
+import { openStore } from "../../src/store/open-store.js";
 import { runCliProcess, startServerProcess, waitUntil, type ServerProcess } from "../support/app-processes.js";
+import { startPostgresServer, type PostgresServer } from "../support/postgres-server.js";
 import { HUB_REPO, SALES_REPO, SANDBOX_CONFIG } from "../support/sandbox-world.js";
 
 /**
  * SPEC §8: "The server, the CLI and any number of replicas may run at once on one store: a
- * lead's work is leased to one of them at a time." Real processes on one SQLite file, the
- * GitHub stand-in over HTTP.
+ * lead's work is leased to one of them at a time." Real processes, the GitHub stand-in over
+ * HTTP, on each backend of the shared state: one SQLite file on one machine, or one
+ * PostgreSQL server with every replica on a data directory of its own (replicas on
+ * different machines).
  */
 const LEASE_SECONDS = 3;
+
+let postgres: PostgresServer | undefined;
+afterAll(async () => {
+  await postgres?.stop();
+});
+
+interface Backend {
+  name: string;
+  /** Where the shared state lives, for every process of one test. */
+  sharedState(): Promise<Record<string, string>>;
+  /** Whether each server gets its own data directory (nothing on disk is shared). */
+  separateDataDirectories: boolean;
+}
+
+const BACKENDS: Backend[] = [
+  { name: "one SQLite file", sharedState: async () => ({ HUB_SALES_DB: join(dir, "hub-sales.db") }), separateDataDirectories: false },
+  {
+    name: "one PostgreSQL, a data directory per replica",
+    sharedState: async () => {
+      postgres ??= await startPostgresServer();
+      return { HUB_SALES_DATABASE_URL: await postgres.createDatabase(), HUB_SALES_DB: join(dir, "cli", "unused.db") };
+    },
+    separateDataDirectories: true,
+  },
+];
 
 let github: GitHubStandIn;
 let dir: string;
 let env: Record<string, string | undefined>;
 let servers: ServerProcess[] = [];
+let backend: Backend;
 
-beforeEach(async () => {
+async function setUp(using: Backend): Promise<void> {
+  backend = using;
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
   github = await startSandboxGitHub({ config: SANDBOX_CONFIG, users: ["rep-one", "rep-two"] });
   dir = await mkdtemp(join(tmpdir(), "hub-sales-multi-"));
   env = {
     ...sandboxAppEnv(github),
-    HUB_SALES_DB: join(dir, "hub-sales.db"),
+    ...(await using.sharedState()),
     HUB_SALES_TIMERS: "off",
     HUB_SALES_LEASE_SECONDS: String(LEASE_SECONDS),
     HUB_SALES_GITHUB_WRITE_INTERVAL_MS: "0",
   };
-});
+}
 
 afterEach(async () => {
   await Promise.all(servers.map((s) => s.stop()));
@@ -45,7 +77,8 @@ afterEach(async () => {
 });
 
 async function startServer(): Promise<ServerProcess> {
-  const server = await startServerProcess(env);
+  const own = backend.separateDataDirectories ? { HUB_SALES_DB: join(dir, `replica-${servers.length + 1}`, "hub-sales.db") } : {};
+  const server = await startServerProcess({ ...env, ...own });
   servers.push(server);
   return server;
 }
@@ -84,8 +117,8 @@ async function startServerHoldingLease(): Promise<ServerProcess> {
   return a;
 }
 
-async function withStore<T>(read: (store: SqliteLeadStore) => Promise<T>): Promise<T> {
-  const store = SqliteLeadStore.open(env.HUB_SALES_DB!);
+async function withStore<T>(read: (store: LeadStore) => Promise<T>): Promise<T> {
+  const store = await openStore({ env, config: { airtable: hubSalesConfigSchema.shape.airtable.parse(undefined) } });
   try {
     return await read(store);
   } finally {
@@ -103,7 +136,11 @@ async function quiet(): Promise<void> {
 const writes = () =>
   github.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/access_tokens")).map((r) => `${r.method} ${r.path}`);
 
-describe("several app processes on one store", () => {
+describe.each(BACKENDS)("several app processes on $name", (using) => {
+  beforeEach(async () => {
+    await setUp(using);
+  }, 60_000);
+
   it("two servers and two concurrent CLI passes: one issue per lead and kind, one board item, a further pass writes nothing", async () => {
     await cli("leads", "import", "examples/leads.csv");
     const [a, b] = await Promise.all([startServer(), startServer()]);
@@ -159,6 +196,7 @@ describe("several app processes on one store", () => {
       async () => (await withStore((s) => s.listWork())).length === 0,
       (LEASE_SECONDS + 10) * 1000,
     );
+    console.log(`kill -9 (${backend.name}): B finished the lead ${Math.round(tookMs)} ms after A was killed (lease ${LEASE_SECONDS} s)`);
     expect(tookMs).toBeLessThan((LEASE_SECONDS + 5) * 1000);
     const issues = github.issues(SALES_REPO);
     expect(issues).toHaveLength(1);
@@ -181,7 +219,7 @@ describe("several app processes on one store", () => {
     expect(await exit).toBe(0);
     const exitedAfterMs = performance.now() - sent;
     const pickedUpMs = await waitUntil("server B to finish the lead's work", async () => (await withStore((s) => s.listWork())).length === 0, 10_000);
-    console.log(`graceful shutdown: A exited ${Math.round(exitedAfterMs)} ms after SIGTERM (grace 1 s); B finished the work ${Math.round(pickedUpMs)} ms after that`);
+    console.log(`graceful shutdown (${backend.name}): A exited ${Math.round(exitedAfterMs)} ms after SIGTERM (grace 1 s); B finished the work ${Math.round(pickedUpMs)} ms after that`);
     expect(exitedAfterMs).toBeLessThan(3_000);
     expect(pickedUpMs).toBeLessThan(2_000);
     expect(a.output()).toMatch(/handed back the leases of 1 unfinished run/);

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkHealth } from "../../src/app/check-health.js";
+import { QueueActivity } from "../../src/app/queue-activity.js";
 import { hubSalesConfigSchema } from "../../src/config/hub-sales-config.schema.js";
 import { newLeadFields } from "../../src/domain/records.js";
 import { startAirtableStandIn, type AirtableStandIn } from "../../src/sandbox/airtable-stand-in/airtable-stand-in.js";
@@ -114,4 +116,23 @@ describe("openStore's backends", () => {
       await store.close();
     }
   });
+
+  it("health answers 503 with the state store's error once PostgreSQL is gone", async () => {
+    const own = await startPostgresServer();
+    const store = await openStore({ env: { HUB_SALES_DATABASE_URL: await own.createDatabase() }, config });
+    const now = () => new Date();
+    const activity = new QueueActivity(now);
+    activity.started();
+    try {
+      expect((await checkHealth({ store, activity, now })).body).toMatchObject({ ok: true, store: "postgres", state: "postgres" });
+      await own.stop();
+      const down = await checkHealth({ store, activity, now });
+      expect(down.status).toBe(503);
+      expect(down.body.checks.store.ok).toBe(false);
+      expect(down.body.checks.store.error).toMatch(/ECONNREFUSED|terminat|connect/i);
+    } finally {
+      await store.close().catch(() => undefined);
+      await own.stop();
+    }
+  }, 60_000);
 });
