@@ -7,6 +7,11 @@ const environmentSchema = z.object({
   HUB_SALES_REPO: repoSetting("HUB_SALES_REPO"),
   HUB_SALES_CONFIG: z.string().min(1).optional(),
   HUB_SALES_DB: z.string().min(1).optional(),
+  /** PostgreSQL for the records and the app's state (replicas); checked again, with the message, by `openStore`. */
+  HUB_SALES_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, { message: "HUB_SALES_DATABASE_URL must be a postgres:// (or postgresql://) URL" })
+    .optional(),
   HUB_SALES_OUTBOX: z.string().min(1).default("data/outbox"),
   HUB_SALES_PUBLIC_URL: publicUrlSetting.optional(),
   DASHBOARD_TOKEN: z.string().min(8, { message: "DASHBOARD_TOKEN must be at least 8 characters" }).optional(),

@@ -218,6 +218,7 @@ export function generalHelp(): string {
     "",
     "Environment:",
     "  HUB_SALES_DB       the SQLite store (default data/hub-sales.db)",
+    "  HUB_SALES_DATABASE_URL  postgres://…: PostgreSQL instead (the replicas' shared store)",
     "  HUB_SALES_CONFIG   a local copy of .github/hub-sales.yml (field names, tiers, currency)",
     "  HUB_SALES_DEBUG=1  show stack traces on errors",
     "",

@@ -12,7 +12,7 @@ export const airtableWebhookEnsureCommand: CliCommand<z.output<typeof args>> = {
     "and HUB_SALES_PUBLIC_URL: AirTable posts to <HUB_SALES_PUBLIC_URL>/hub-sales/airtable/webhook.",
     "Refreshes the registered webhook when it is alive and points there (another 7 days);",
     "otherwise deletes it and creates a new one, keeping the id and MAC secret in the store's",
-    "bookkeeping (HUB_SALES_DB). Webhooks pointing at that URL whose secret is unknown are deleted.",
+    "state (HUB_SALES_DB or HUB_SALES_DATABASE_URL). Webhooks pointing at that URL whose secret is unknown are deleted.",
     "The server refreshes the webhook by itself when it has 3 days left; changes made while no",
     "webhook was alive are picked up by the periodic reconcile.",
   ].join("\n"),
