@@ -36,10 +36,16 @@ export interface RecordStore {
   /** Case-insensitive match on the primary field `Name`. */
   findLeadByName(name: string): Promise<Lead | null>;
   createLead(fields: LeadFields): Promise<Lead>;
-  /** Writes only the fields given; throws `RecordNotFoundError` for an unknown id. */
-  updateLead(id: string, patch: Partial<LeadFields>): Promise<Lead>;
+  /**
+   * Writes only the fields given; throws `RecordNotFoundError` for an unknown id. `patient`:
+   * the caller does not wait on the answer soon, so a store that batches writes (AirTable)
+   * may hold it a few seconds to share a full request; the others write at once.
+   */
+  updateLead(id: string, patch: Partial<LeadFields>, options?: { patient?: boolean }): Promise<Lead>;
   /** Creates or updates by name (case-insensitive), all or nothing. */
   upsertLeadsByName(rows: readonly LeadFields[], options?: UpsertLeadsOptions): Promise<UpsertResult>;
+  /** Sends now the patient writes held for company (nothing more is coming to share them); a no-op for a store that holds none. */
+  sendHeldWrites(): void;
 
   // Active Hubs
   listHubs(): Promise<Hub[]>;

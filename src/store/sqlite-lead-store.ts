@@ -62,7 +62,7 @@ import {
 
 /** The store's methods without their Promise: what runs inside `SqliteLeadStore.transaction`. */
 export type SyncLeadStore = {
-  [K in Exclude<keyof LeadStore, "kind" | "stateKind" | "close">]: LeadStore[K] extends (...args: infer A) => Promise<infer R>
+  [K in Exclude<keyof LeadStore, "kind" | "stateKind" | "close" | "sendHeldWrites">]: LeadStore[K] extends (...args: infer A) => Promise<infer R>
     ? (...args: A) => R
     : never;
 };
@@ -154,6 +154,8 @@ export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
   async updateLead(id: string, patch: Partial<LeadFields>): Promise<Lead> {
     return this.sync.updateLead(id, patch);
   }
+  /** Every write goes at once: nothing is held. */
+  sendHeldWrites(): void {}
   /** `reuseListing` is not needed: names are matched inside the transaction. */
   async upsertLeadsByName(rows: readonly LeadFields[], options: UpsertLeadsOptions = {}): Promise<UpsertResult> {
     const result = this.sync.upsertLeadsByName(rows);

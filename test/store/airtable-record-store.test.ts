@@ -440,13 +440,15 @@ describe("AirtableLeadStore on the stand-in", () => {
 });
 
 describe("AirtableWriteCoalescer", () => {
-  it("sends a lone write at once; while writes keep coming, waits for company up to the cap", async () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** Requests of up to ten, each answered at once; `requests` records what each carried. */
+  function answeringCoalescer(linger: { lingerMs: number; maxLingerMs: number }) {
     const requests: RecordPatch[][] = [];
     const coalescer = new AirtableWriteCoalescer({
       table: "Leads",
       maxRecords: 10,
-      lingerMs: 200,
-      maxLingerMs: 1000,
+      ...linger,
       isMissingRecord: () => false,
       call: (_label, attempt) => attempt(),
       patch: async (rows) => {
@@ -454,7 +456,11 @@ describe("AirtableWriteCoalescer", () => {
         return rows.map((r) => ({ id: r.id, fields: r.fields }));
       },
     });
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    return { coalescer, requests };
+  }
+
+  it("sends a lone write at once; while writes keep coming, waits for company up to the cap", async () => {
+    const { coalescer, requests } = answeringCoalescer({ lingerMs: 200, maxLingerMs: 1000 });
     await coalescer.write("rec0", { n: 0 });
     expect(requests).toHaveLength(1);
     // Writes 5 ms apart keep the wait going; ten, or the cap, send what has gathered.
@@ -474,6 +480,37 @@ describe("AirtableWriteCoalescer", () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => coalescer.write(`recFull${i}`, {})));
     expect(requests.length - before).toBeLessThanOrEqual(2);
     expect(performance.now() - started).toBeLessThan(400);
+  });
+
+  it("holds patient writes for a full request however slowly they come; sendHeld, an urgent write or the cap send the rest", async () => {
+    const { coalescer, requests } = answeringCoalescer({ lingerMs: 20, maxLingerMs: 400 });
+    // Links written 25 ms apart, slower than the linger: urgent writes would each go alone.
+    const links: Promise<unknown>[] = [];
+    for (let i = 0; i < 12; i++) {
+      links.push(coalescer.write(`rec${i}`, { n: i }, { patient: true }));
+      await sleep(25);
+    }
+    expect(requests.map((r) => r.length)).toEqual([10]);
+    coalescer.sendHeld();
+    await Promise.all(links);
+    expect(requests.map((r) => r.length)).toEqual([10, 2]);
+
+    // An urgent write goes at once and takes the held ones along.
+    const held = [coalescer.write("recH1", {}, { patient: true }), coalescer.write("recH2", {}, { patient: true })];
+    await sleep(50);
+    expect(requests).toHaveLength(2);
+    await sleep(50);
+    await coalescer.write("recUrgent", {});
+    await Promise.all(held);
+    expect(requests[2]!.map((r) => r.id)).toEqual(["recH1", "recH2", "recUrgent"]);
+
+    // Left alone, a patient write goes once it has waited the cap.
+    const started = performance.now();
+    await coalescer.write("recAlone", {}, { patient: true });
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(380);
+    expect(waited).toBeLessThan(1500);
+    expect(requests.map((r) => r.length)).toEqual([10, 2, 3, 1]);
   });
 
   /** A fake base: each request waits for the test to answer it; `call` retries like runAirtableRequest. */

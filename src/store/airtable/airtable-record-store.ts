@@ -66,7 +66,9 @@ export interface AirtableRecordStoreOptions {
   /**
    * While updates keep coming, how long a shared PATCH with room left waits for another
    * before it goes (default 1 s; at most 5 s in all): reconciles of many leads, paced by
-   * GitHub, then write in full tens. A lone update goes at once. 0 turns waiting off.
+   * GitHub, then write in full tens. A lone update goes at once. A patient update
+   * (`updateLead(…, { patient: true })`) waits up to the 5 s for a full request, or until
+   * `sendHeldWrites()`. 0 turns waiting off.
    */
   writeLingerMs?: number;
   /** Where records `listLeads`/`listHubs` cannot read are reported (they are skipped); default console.warn. */
@@ -400,7 +402,7 @@ export class AirtableRecordStore implements RecordStore {
   }
 
   /** One record's update: shared with concurrent updates of the table unless coalescing is off. */
-  private async updateRecord(table: string, id: string, fields: Record<string, unknown>): Promise<RawRecord> {
+  private async updateRecord(table: string, id: string, fields: Record<string, unknown>, patient = false): Promise<RawRecord> {
     if (!this.coalesceWrites) {
       const [updated] = await this.updateRecords(table, [{ id, fields }]);
       return updated!;
@@ -417,7 +419,11 @@ export class AirtableRecordStore implements RecordStore {
       });
       this.coalescers.set(table, coalescer);
     }
-    return recordSchema.parse(await coalescer.write(id, fields));
+    return recordSchema.parse(await coalescer.write(id, fields, { patient }));
+  }
+
+  sendHeldWrites(): void {
+    for (const coalescer of this.coalescers.values()) coalescer.sendHeld();
   }
 
   /**
@@ -504,7 +510,7 @@ export class AirtableRecordStore implements RecordStore {
     });
   }
 
-  async updateLead(id: string, patch: Partial<LeadFields>): Promise<Lead> {
+  async updateLead(id: string, patch: Partial<LeadFields>, options: { patient?: boolean } = {}): Promise<Lead> {
     const valid = validateLeadPatch(patch);
     if (!RECORD_ID.test(id)) throw new RecordNotFoundError("Leads", id);
     if (valid.name !== undefined) this.lastLeadNames = null;
@@ -520,7 +526,7 @@ export class AirtableRecordStore implements RecordStore {
         return current;
       }
       try {
-        return this.toLead(await this.updateRecord(this.leadsTable, id, cells));
+        return this.toLead(await this.updateRecord(this.leadsTable, id, cells, options.patient));
       } catch (error) {
         if (isMissingRecord(error)) throw new RecordNotFoundError("Leads", id);
         throw error;

@@ -33,15 +33,28 @@ export interface AirtableWriteCoalescerOptions {
    * write (none just before it) goes at once.
    */
   lingerMs?: number;
-  /** The longest a write waits for company; default 5 × `lingerMs`. */
+  /**
+   * The longest a write waits for company; default 5 × `lingerMs`. A patient write (see
+   * `write`) waits this long for a full request, whatever the pace of the writes after it.
+   */
   maxLingerMs?: number;
   /** Milliseconds, monotonic; injectable for tests. */
   clock?: () => number;
 }
 
+/**
+ * `urgent`: its caller waits; it goes at once, or after the linger while writes keep coming.
+ * `patient`: nobody waits on it soon; it goes with a full request, an urgent write, `sendHeld()`,
+ * or once it has waited `maxLingerMs`. `now`: a patient write whose wait is over.
+ */
+type Urgency = "urgent" | "patient" | "now";
+
 interface Waiter {
   id: string;
   fields: Record<string, unknown>;
+  urgency: Urgency;
+  /** When it was written (the clock's milliseconds): a patient write's wait runs from here. */
+  at: number;
   resolve: (record: WrittenRecord) => void;
   reject: (error: unknown) => void;
 }
@@ -61,6 +74,10 @@ interface RecordGroup {
  * it waits join it. Its batch is taken when the slot is granted and stays the same across that
  * request's retries. A record already in a request in flight waits for that request to end,
  * so two writes of one record reach AirTable in the order they were made.
+ *
+ * A patient write (a link a reconcile hands on without waiting for it) starts no request of
+ * its own until ten records are ready or it has waited its most: however slowly GitHub lets
+ * the reconciles make issues, their links then share full requests.
  */
 export class AirtableWriteCoalescer {
   readonly #options: AirtableWriteCoalescerOptions;
@@ -72,17 +89,22 @@ export class AirtableWriteCoalescer {
   /** When the current wait began, and when the last write arrived. */
   #lingerSince = 0;
   #lastWriteAt = Number.NEGATIVE_INFINITY;
+  /** Wakes when the oldest patient write has waited its most. */
+  #patience: NodeJS.Timeout | null = null;
 
   constructor(options: AirtableWriteCoalescerOptions) {
     this.#options = options;
   }
 
-  /** Writes `fields` to record `id` (in a shared request) and resolves with the record as written. */
-  write(id: string, fields: Record<string, unknown>): Promise<WrittenRecord> {
+  /**
+   * Writes `fields` to record `id` (in a shared request) and resolves with the record as
+   * written. A `patient` write may wait up to `maxLingerMs` for a full request.
+   */
+  write(id: string, fields: Record<string, unknown>, options: { patient?: boolean } = {}): Promise<WrittenRecord> {
     return new Promise<WrittenRecord>((resolve, reject) => {
       const previousWriteAt = this.#lastWriteAt;
       this.#lastWriteAt = this.#now();
-      this.#pending.push({ id, fields, resolve, reject });
+      this.#pending.push({ id, fields, urgency: options.patient ? "patient" : "urgent", at: this.#lastWriteAt, resolve, reject });
       if (this.#linger) {
         if (this.#ready() >= this.#options.maxRecords) this.#stopLingering();
         else this.#lingerMore();
@@ -91,19 +113,57 @@ export class AirtableWriteCoalescer {
     });
   }
 
-  /** Starts a request for the pending writes unless one already waits, or all of them wait for requests in flight. */
+  /** Patient writes go now, in as few requests as they fill: nothing else is coming to share them. */
+  sendHeld(): void {
+    let held = false;
+    for (const waiter of this.#pending) {
+      if (waiter.urgency !== "patient") continue;
+      waiter.urgency = "now";
+      held = true;
+    }
+    if (!held) return;
+    if (this.#linger) this.#stopLingering();
+    else this.#ensureWaiting();
+  }
+
+  /** Starts a request for the pending writes unless one already waits, or all of them wait for requests in flight or for company. */
   #ensureWaiting(previousWriteAt = this.#lastWriteAt): void {
     if (this.#waiting) return;
-    if (!this.#pending.some((w) => !this.#inFlight.has(w.id))) return;
+    const ready = this.#pending.filter((w) => !this.#inFlight.has(w.id));
+    if (ready.length === 0) return;
+    const full = this.#ready() >= this.#options.maxRecords;
+    if (!full && ready.every((w) => w.urgency === "patient")) {
+      this.#awaitPatience();
+      return;
+    }
     this.#waiting = true;
     const lingerMs = this.#options.lingerMs ?? 0;
     const busy = this.#now() - previousWriteAt < lingerMs;
-    if (lingerMs > 0 && busy && this.#ready() < this.#options.maxRecords) {
+    if (lingerMs > 0 && busy && !full && !ready.some((w) => w.urgency === "now")) {
       this.#lingerSince = this.#now();
       this.#lingerMore();
       return;
     }
     void this.#sendNext();
+  }
+
+  #maxLingerMs(): number {
+    return this.#options.maxLingerMs ?? 5 * (this.#options.lingerMs ?? 0);
+  }
+
+  /** Arms the wake-up for the oldest patient write's end of waiting (once; it re-arms itself). */
+  #awaitPatience(): void {
+    if (this.#patience) return;
+    const oldest = Math.min(...this.#pending.filter((w) => w.urgency === "patient").map((w) => w.at));
+    if (!Number.isFinite(oldest)) return;
+    this.#patience = setTimeout(() => {
+      this.#patience = null;
+      const due = this.#now() - this.#maxLingerMs();
+      for (const waiter of this.#pending) if (waiter.urgency === "patient" && waiter.at <= due) waiter.urgency = "now";
+      this.#ensureWaiting();
+      // Patient writes still waiting (younger, or behind a request in flight) get their own wake-up.
+      if (!this.#waiting && this.#pending.some((w) => w.urgency === "patient")) this.#awaitPatience();
+    }, Math.max(0, oldest + this.#maxLingerMs() - this.#now()));
   }
 
   #now(): number {
@@ -113,7 +173,7 @@ export class AirtableWriteCoalescer {
   /** (Re)arms the wait: `lingerMs` after the latest write, never past `maxLingerMs` since it began. */
   #lingerMore(): void {
     const lingerMs = this.#options.lingerMs ?? 0;
-    const maxMs = this.#options.maxLingerMs ?? 5 * lingerMs;
+    const maxMs = this.#maxLingerMs();
     if (this.#linger) clearTimeout(this.#linger);
     const wait = Math.max(0, Math.min(lingerMs, this.#lingerSince + maxMs - this.#now()));
     this.#linger = setTimeout(() => this.#stopLingering(), wait);

@@ -194,6 +194,9 @@ export class PostgresLeadStore implements RecordStore, AppStateStore, LeadStore 
     });
   }
 
+  /** Every write goes at once: nothing is held. */
+  sendHeldWrites(): void {}
+
   /** `reuseListing` is not needed: names are matched inside the transaction. */
   async upsertLeadsByName(rows: readonly LeadFields[], options: UpsertLeadsOptions = {}): Promise<UpsertResult> {
     const valid = validateLeadBatch(rows);
