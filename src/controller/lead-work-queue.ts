@@ -4,10 +4,26 @@ import type { ClaimedWork, LeadStore, WorkItem, WorkLease } from "../store/lead-
 import { KeyedMutex } from "./keyed-mutex.js";
 import type { Logger } from "./reconcile-deps.js";
 
+/** What a run may leave behind: writes still landing. */
+export interface RunLeftBehind {
+  /** Resolves once the run's writes have landed; rejects (a retry) when one failed. */
+  landed: Promise<void>;
+}
+
 export interface LeadWorkQueueOptions {
   store: LeadStore;
-  /** The work itself: reconcile one lead. Throws to ask for a retry. `item` as listed when the run began. */
-  run: (leadId: string, reason: string, item: WorkItem) => Promise<void>;
+  /**
+   * The work itself: reconcile one lead. Throws to ask for a retry. `item` as listed when the
+   * run began. A run that returns writes still landing frees its slot for the next lead at once;
+   * its item completes, or is retried, once they land, and the lead stays leased until then.
+   */
+  run: (leadId: string, reason: string, item: WorkItem) => Promise<void | RunLeftBehind>;
+  /**
+   * Asks for the writes that runs left behind and that wait to fill a shared request to go now.
+   * Called when nothing else will fill it: no run holds a slot, or a command waits for a lead
+   * whose writes are still landing here.
+   */
+  sendHeldWrites?: () => void;
   log: Logger;
   /** Leads reconciled at the same time (GitHub's secondary limits favour few). */
   concurrency?: number;
@@ -52,8 +68,8 @@ export class LeadBusyError extends Error {
  * worker that lost its lease cannot drop or back off work someone else now holds.
  */
 export class LeadWorkQueue {
-  readonly #options: Required<Omit<LeadWorkQueueOptions, "onPersistentFailure" | "onLeaseTakeover">> &
-    Pick<LeadWorkQueueOptions, "onPersistentFailure" | "onLeaseTakeover">;
+  readonly #options: Required<Omit<LeadWorkQueueOptions, "onPersistentFailure" | "onLeaseTakeover" | "sendHeldWrites">> &
+    Pick<LeadWorkQueueOptions, "onPersistentFailure" | "onLeaseTakeover" | "sendHeldWrites">;
   /** Orders this process's commands on a lead; the lease orders everyone. */
   readonly #mutex = new KeyedMutex();
   #timer: NodeJS.Timeout | null = null;
@@ -65,6 +81,8 @@ export class LeadWorkQueue {
   readonly #held = new Map<string, { current(): WorkLease; stop(): Promise<void> }>();
   /** Wakes a running drain so new work fills free slots without waiting for the runs in flight. */
   #wake: (() => void) | null = null;
+  /** Leads whose run is over but whose writes are still landing. */
+  readonly #landing = new Set<string>();
 
   constructor(options: LeadWorkQueueOptions) {
     this.#options = {
@@ -97,6 +115,8 @@ export class LeadWorkQueue {
    */
   runExclusive<T>(leadId: string, task: () => Promise<T>): Promise<T> {
     return this.#mutex.run(leadId, async () => {
+      // The lease is held until the last run's writes land: no point in their waiting for company.
+      if (this.#landing.has(leadId)) this.#options.sendHeldWrites?.();
       const lease = await this.#waitForLease(`${KEY_PREFIX}${leadId}`, leadId);
       const holder = this.#keepRenewed(lease);
       try {
@@ -187,11 +207,14 @@ export class LeadWorkQueue {
 
   /**
    * Keeps up to `concurrency` runs going, refilling a slot as soon as one frees or new work
-   * is kicked in: one slow lead (waiting out a rate limit) must not hold up the others.
+   * is kicked in: one slow lead (waiting out a rate limit) must not hold up the others. A run
+   * whose writes are still landing holds no slot; the drain ends once they have landed too.
    */
   async #drainOnce(): Promise<void> {
     const { store, concurrency, now, workerId, leaseMs } = this.#options;
+    /** Runs holding a slot, and every item not yet completed or failed (those among them). */
     const running = new Set<Promise<void>>();
+    const unfinished = new Set<Promise<void>>();
     for (;;) {
       const woken = new Promise<void>((resolve) => (this.#wake = resolve));
       const free = this.#stopping ? 0 : concurrency - running.size;
@@ -202,22 +225,35 @@ export class LeadWorkQueue {
             this.#options.log.info(`lead work ${work.item.key}: took over from ${work.takenOverFrom}, whose lease had expired`);
             this.#options.onLeaseTakeover?.({ ...work, takenOverFrom: work.takenOverFrom });
           }
-          const task: Promise<void> = this.#runItem(work)
+          let freeSlot!: () => void;
+          const slot: Promise<void> = new Promise<void>((resolve) => (freeSlot = resolve)).finally(() => running.delete(slot));
+          running.add(slot);
+          const task: Promise<void> = this.#runItem(work, freeSlot)
             // Only the store failing while recording the outcome gets here; the item stays queued.
             .catch((error: unknown) => this.#options.log.error(`lead work ${work.item.key}: ${String(error)}`))
-            .finally(() => running.delete(task));
-          running.add(task);
+            .finally(() => {
+              freeSlot();
+              unfinished.delete(task);
+            });
+          unfinished.add(task);
         }
       }
       if (running.size === 0) {
-        this.#wake = null;
-        return;
+        if (unfinished.size === 0) {
+          this.#wake = null;
+          return;
+        }
+        // Only writes left behind remain: no further run will share their requests.
+        this.#options.sendHeldWrites?.();
+        await Promise.race([woken, ...unfinished]);
+        continue;
       }
       await Promise.race([woken, ...running]);
     }
   }
 
-  async #runItem({ item, lease }: ClaimedWork): Promise<void> {
+  /** Runs one item; `freeSlot` is called once the run itself is over, before its writes land. */
+  async #runItem({ item, lease }: ClaimedWork, freeSlot: () => void): Promise<void> {
     const { store, run, log, now } = this.#options;
     const leadId = item.key.slice(KEY_PREFIX.length);
     const holder = this.#keepRenewed(lease);
@@ -225,7 +261,16 @@ export class LeadWorkQueue {
     try {
       let failure: { error: unknown } | null = null;
       try {
-        await run(leadId, item.reason, item);
+        const behind = await run(leadId, item.reason, item);
+        freeSlot();
+        if (behind) {
+          this.#landing.add(leadId);
+          try {
+            await behind.landed;
+          } finally {
+            this.#landing.delete(leadId);
+          }
+        }
       } catch (error) {
         failure = { error };
       }

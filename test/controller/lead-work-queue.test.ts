@@ -272,6 +272,81 @@ describe("LeadWorkQueue", () => {
     expect((await store.listWork()).map((w) => w.key).sort()).toEqual(["invoice:2026-03", "lead:lead-1"]);
   });
 
+  it("frees a run's slot while its writes land, completes the item once they have, and asks for held writes when no run is left", async () => {
+    const landings = new Map<string, ReturnType<typeof deferred>>();
+    const started: string[] = [];
+    const sendHeld = vi.fn();
+    const queue = makeQueue(
+      async (leadId) => {
+        started.push(leadId);
+        const landing = deferred();
+        landings.set(leadId, landing);
+        return { landed: landing.promise };
+      },
+      { concurrency: 1, sendHeldWrites: sendHeld },
+    );
+    for (const id of ["lead-1", "lead-2", "lead-3"]) await store.enqueueWork(`lead:${id}`, "pass");
+    const drained = queue.drain();
+    // One slot, yet every run starts: none waits for the one before it to land.
+    await until(() => started.length === 3, "all three runs");
+    await until(() => sendHeld.mock.calls.length > 0, "the queue to ask for held writes");
+    // Nothing is complete until it has landed, and the leads stay leased.
+    const work = await store.listWork();
+    expect(work.map((w) => w.key).sort()).toEqual(["lead:lead-1", "lead:lead-2", "lead:lead-3"]);
+    expect(work.every((w) => w.leaseOwner !== null)).toBe(true);
+    landings.get("lead-2")!.resolve();
+    await until(async () => (await store.listWork()).length === 2, "lead-2 to complete");
+    landings.get("lead-1")!.resolve();
+    landings.get("lead-3")!.resolve();
+    await drained;
+    expect(await store.listWork()).toEqual([]);
+  });
+
+  it("retries an item whose writes failed to land", async () => {
+    let runs = 0;
+    const queue = makeQueue(async () => {
+      runs += 1;
+      return { landed: runs === 1 ? Promise.reject(new Error("AirTable refused the link")) : Promise.resolve() };
+    });
+    await store.enqueueWork("lead:lead-1", "pass");
+    await queue.drain();
+    expect(await store.listWork()).toEqual([expect.objectContaining({ key: "lead:lead-1", attempts: 1, lastError: "AirTable refused the link" })]);
+    clock += 2_000;
+    await queue.drain();
+    expect(runs).toBe(2);
+    expect(await store.listWork()).toEqual([]);
+  });
+
+  it("a command on a lead whose writes are still landing asks for them to go, then runs", async () => {
+    const landing = deferred();
+    const busy = deferred();
+    const returned: string[] = [];
+    const queue = makeQueue(
+      async (leadId) => {
+        if (leadId === "lead-2") await busy.promise;
+        returned.push(leadId);
+        return { landed: leadId === "lead-1" ? landing.promise : Promise.resolve() };
+      },
+      {
+        concurrency: 2,
+        // Without the ask, the command would wait out its lease wait and fail.
+        exclusiveWaitMs: 300,
+        sendHeldWrites: () => landing.resolve(),
+      },
+    );
+    await store.enqueueWork("lead:lead-1", "pass");
+    await store.enqueueWork("lead:lead-2", "a run still holding the other slot");
+    queue.kick();
+    await until(() => returned.includes("lead-1"), "lead-1's run to return");
+    const order: string[] = [];
+    await queue.runExclusive("lead-1", async () => void order.push("command"));
+    expect(order).toEqual(["command"]);
+    expect((await store.listWork()).map((w) => w.key)).toEqual(["lead:lead-2"]);
+    busy.resolve();
+    await queue.drain();
+    expect(await store.listWork()).toEqual([]);
+  });
+
   it("runExclusive shares the per-lead lock with queued runs", async () => {
     const gate = deferred();
     const order: string[] = [];
