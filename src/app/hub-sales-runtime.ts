@@ -5,7 +5,8 @@ import { OctokitGitHubGateway } from "../github/octokit-github-gateway.js";
 import { parseRepoRef, type GitHubGateway } from "../github/github-gateway.js";
 import { RoutingGitHubGateway } from "../github/routing-github-gateway.js";
 import { guardWriteSizes } from "../github/size-guarded-gateway.js";
-import { LeadWorkQueue, type LeadWorkQueueOptions } from "../controller/lead-work-queue.js";
+import { LeadWorkQueue, type LeadWorkQueueOptions, type RunLeftBehind } from "../controller/lead-work-queue.js";
+import { WritesBehind } from "../controller/writes-behind.js";
 import { reconcileLead, type ReconcileResult } from "../controller/reconcile-lead.js";
 import type { Logger, ReconcileDeps } from "../controller/reconcile-deps.js";
 import { isOpenStatus } from "../pipeline/lead-status.js";
@@ -110,6 +111,7 @@ export class HubSalesRuntime {
       run: (leadId, reason, item) => this.queueActivity.track(() => this.#runQueued(leadId, reason, item)),
       onPersistentFailure: (item) => this.#reportPersistentFailure(item.key, item.lastError ?? "unknown error"),
       onLeaseTakeover: () => this.metrics.recordLeaseTakeover(),
+      sendHeldWrites: () => this.store.sendHeldWrites(),
       ...input.queue,
     });
   }
@@ -174,8 +176,12 @@ export class HubSalesRuntime {
     return deps;
   }
 
-  /** Queued work: observed in bulk when many keys are due, skipped when the records show nothing to do. */
-  async #runQueued(leadId: string, reason: string, item: WorkItem): Promise<void> {
+  /**
+   * Queued work: observed in bulk when many keys are due, skipped when the records show nothing
+   * to do. The links of issues it opens are written behind: the queue frees the run's slot at
+   * once and completes the item when they land.
+   */
+  async #runQueued(leadId: string, reason: string, item: WorkItem): Promise<RunLeftBehind | void> {
     const deps = await this.reconcileDeps();
     // The plan's inputs besides the records: a new configuration or a new day can change it.
     const context = JSON.stringify([deps.config, deps.today()]);
@@ -185,10 +191,17 @@ export class HubSalesRuntime {
       return;
     }
     const prefetched = decision.prefetched ? new Map([[leadId, decision.prefetched]]) : undefined;
+    const writesBehind = new WritesBehind();
     const result = await this.#measured(() =>
-      reconcileLead(leadId, { ...deps, ...(prefetched ? { prefetched } : {}) }, { trigger: reason }),
+      reconcileLead(leadId, { ...deps, writesBehind, ...(prefetched ? { prefetched } : {}) }, { trigger: reason }),
     );
-    if (result.settled) await this.#bulk.settled(result.settled, context);
+    const settled = result.settled;
+    // The fingerprint describes the record as it will be: saved only once the links are on it.
+    const remember = async () => {
+      if (settled) await this.#bulk.settled(settled, context);
+    };
+    if (writesBehind.size === 0) return remember();
+    return { landed: writesBehind.landed().then(remember) };
   }
 
   /** Reconcile one lead now, under its lock (commands that must answer with the result use this). */

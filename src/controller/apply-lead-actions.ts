@@ -74,8 +74,16 @@ async function applyOne(action: LeadAction, observed: LeadObservation, deps: Rec
       const issue = adopted ?? (await gateway.createIssue(repo, { title: action.title, body: action.body, labels: action.labels }));
       if (!adopted) observed.openedThisRun = [...(observed.openedThisRun ?? []), issue.id];
       setIssue(action.role, observed, issue);
+      const link = { [LINK_FIELD[action.role]]: issue.htmlUrl };
+      if (deps.writesBehind) {
+        // Written behind: the run goes on, the link shares a full request with other leads'.
+        // Until it lands the work item stays queued; a crash before leaves it to be adopted.
+        deps.writesBehind.add(store.updateLead(leadId, link, { patient: true }));
+        observed.lead = { ...observed.lead, ...link };
+        return;
+      }
       // Record the link at once: the smaller the window, the rarer an adoption is needed.
-      observed.lead = await store.updateLead(leadId, { [LINK_FIELD[action.role]]: issue.htmlUrl });
+      observed.lead = await store.updateLead(leadId, link);
       return;
     }
     case "update-issue": {

@@ -4,6 +4,7 @@ import type { BacklogBoard, GitHubGateway, RepoRef } from "../github/github-gate
 import type { LeadStore } from "../store/lead-store.js";
 import type { Hub, Lead } from "../domain/records.js";
 import type { IssueFormSource } from "../issue-forms/issue-form-source.js";
+import type { WritesBehind } from "./writes-behind.js";
 
 export interface Logger {
   info(msg: string, ...rest: unknown[]): void;
@@ -39,6 +40,11 @@ export interface ReconcileDeps {
    * built-in copies are used and no form file is read.
    */
   issueForms?: Pick<IssueFormSource, "current" | "openedWith">;
+  /**
+   * A queued run's: the links of issues it opens are written behind (see `WritesBehind`)
+   * rather than waited for. Without it every write is waited for.
+   */
+  writesBehind?: WritesBehind;
   /** Called with each action carried out (the demo's timeline, metrics). */
   onAction?: (event: { leadId: string; description: string }) => void;
 }
