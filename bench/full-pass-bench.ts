@@ -9,6 +9,7 @@
  *   npx tsx bench/full-pass-bench.ts                              # 5,000 leads, 500 open, 5 requests/s, coalescing on
  *   npx tsx bench/full-pass-bench.ts --leads 5000 --open 500 --rate 5 --coalesce both
  *   npx tsx bench/full-pass-bench.ts --rate 50 --concurrency 20   # the same shape, faster
+ *   npx tsx bench/full-pass-bench.ts --leads 500 --open 50 --github-pacing github   # GitHub.com's write spacing
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -23,7 +24,7 @@ import { SqliteLeadStore } from "../src/store/sqlite-lead-store.js";
 import { wholeNumberOption } from "./bench-args.js";
 
 const USAGE =
-  "usage: npx tsx bench/full-pass-bench.ts [--leads 5000] [--open 500] [--hubs N] [--rate 5] [--concurrency 10] [--coalesce on|off|both]";
+  "usage: npx tsx bench/full-pass-bench.ts [--leads 5000] [--open 500] [--hubs N] [--rate 5] [--concurrency 10] [--coalesce on|off|both] [--github-pacing none|github]";
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     rate: { type: "string", default: "5" },
     concurrency: { type: "string", default: "10" },
     coalesce: { type: "string", default: "on" },
+    /** none: the stand-in answers as fast as it can; github: the app spaces writes as for GitHub.com (1 s, 3 s for content). */
+    "github-pacing": { type: "string", default: "none" },
   },
 });
 
@@ -52,6 +55,11 @@ const activeServiceCount = Math.floor(openCount / OPEN_STATUSES.length) + (openC
 const hubCount = values.hubs === undefined ? activeServiceCount * 2 : wholeNumber("hubs", values.hubs, 0);
 const modes: boolean[] =
   values.coalesce === "both" ? [true, false] : values.coalesce === "on" ? [true] : values.coalesce === "off" ? [false] : [];
+const githubPacing = values["github-pacing"];
+if (githubPacing !== "none" && githubPacing !== "github") {
+  console.error(`--github-pacing must be none or github (got "${githubPacing}")\n${USAGE}`);
+  process.exit(2);
+}
 if (modes.length === 0) {
   console.error(`--coalesce must be on, off or both (got "${values.coalesce}")\n${USAGE}`);
   process.exit(2);
@@ -96,6 +104,8 @@ interface PassRow {
   floorWrites: number;
   recordsWritten: number;
   githubGets: number;
+  /** GETs listing a repo's issues: the look for an issue made before a crash, before each one is opened. */
+  githubListings: number;
   /** GETs answered 304 (conditional, unchanged): GitHub does not count them against the primary limit. */
   githubNotModified: number;
   githubWrites: number;
@@ -156,6 +166,7 @@ async function measurePass(input: {
     floorWrites: Math.ceil(recordsWritten / WRITE),
     recordsWritten,
     githubGets: github.filter((r) => !isGitHubWrite(r)).length,
+    githubListings: github.filter((r) => r.kind === "rest" && r.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/issues$/.test(r.path)).length,
     githubNotModified: github.filter((r) => r.status === 304).length,
     githubWrites: github.filter(isGitHubWrite).length,
     leadIssues,
@@ -217,6 +228,8 @@ async function runWorld(coalesce: boolean): Promise<PassRow[]> {
       env,
       store,
       app: { queue: { concurrency, baseDelayMs: 20, maxDelayMs: 500, pollIntervalMs: 50 } },
+      // GitHub.com's pace: the throttling plugin's own spacing, as in production.
+      ...(githubPacing === "github" ? { retryPolicy: { writeIntervalMs: undefined } } : {}),
     });
     const first = await measurePass({ world, standIn, pass: "first (daily)", coalesce, kind: "daily" });
     const second = await measurePass({ world, standIn, pass: "second (daily)", coalesce, kind: "daily" });
@@ -249,6 +262,7 @@ function table(rows: PassRow[]): string {
     "links written",
     "per PATCH",
     "GH GET",
+    "of them listings",
     "GH 304",
     "GH counted",
     "GH writes",
@@ -270,6 +284,7 @@ function table(rows: PassRow[]): string {
       String(r.recordsWritten),
       r.recordsPerPatch ? r.recordsPerPatch.toFixed(1) : "-",
       String(r.githubGets),
+      String(r.githubListings),
       String(r.githubNotModified),
       String(r.githubGets - r.githubNotModified + r.githubWrites),
       String(r.githubWrites),
@@ -283,7 +298,8 @@ function table(rows: PassRow[]): string {
 async function main(): Promise<void> {
   console.log(
     `Full reconcile pass on the AirTable store: ${leadCount} leads (${openCount} open), ${hubCount} hubs, ` +
-      `${rate} requests/s per base, ${concurrency} leads reconciled at once\n`,
+      `${rate} requests/s per base, ${concurrency} leads reconciled at once` +
+      `${githubPacing === "github" ? ", GitHub writes spaced as for GitHub.com (1 s; 3 s between content-creating ones)" : ""}\n`,
   );
   const rows: PassRow[] = [];
   for (const coalesce of modes) {
@@ -295,7 +311,8 @@ async function main(): Promise<void> {
     "\nfloor: ceil(leads/100) + ceil(hubs/100) page reads, plus ceil(links written/10) writes; " +
       "floor s: those requests spaced 1/rate apart. links written: lead-record link fields set by the pass " +
       "(lead issue, and request-information issue for Needs Admin leads). GH: GitHub stand-in requests " +
-      "(GraphQL mutations count as writes); GH 304: conditional reads of unchanged issues; GH counted: the requests " +
+      "(GraphQL mutations count as writes); listings: pages of a repo's issues read to adopt an issue made before a crash, " +
+      "before each issue is opened; GH 304: conditional reads of unchanged issues; GH counted: the requests " +
       "that count against GitHub's primary rate limit (all but the 304s).",
   );
 }

@@ -2,6 +2,7 @@ import { startGitHubStandIn, type GitHubStandIn } from "./github-stand-in/github
 import { startHubSalesServer, type HubSalesServer } from "../app/start-hub-sales-server.js";
 import type { LeadStore } from "../store/lead-store.js";
 import type { HubSalesAppOptions } from "../app/hub-sales-app.js";
+import type { GitHubRetryPolicy } from "../github/octokit-options.js";
 
 export const SANDBOX_ORG = "example-org";
 export const SANDBOX_SALES_REPO = `${SANDBOX_ORG}/sales`;
@@ -34,6 +35,11 @@ export async function startSandboxWorld(input: {
   app?: Omit<HubSalesAppOptions, "env" | "onRuntime" | "store">;
   /** Extra users of the stand-in (community representatives). */
   users?: string[];
+  /**
+   * Over the sandbox's (short retry waits, no write spacing). `writeIntervalMs: undefined`
+   * spaces writes as against GitHub.com (benchmarks measuring GitHub's pace).
+   */
+  retryPolicy?: Partial<GitHubRetryPolicy>;
 }): Promise<SandboxWorld> {
   const github = await startSandboxGitHub({ config: input.config, users: input.users });
   const secret = SANDBOX_WEBHOOK_SECRET;
@@ -51,7 +57,7 @@ export async function startSandboxWorld(input: {
     server = await startHubSalesServer({
       env,
       // The stand-in has no abuse detection: no need to space writes out as for GitHub.
-      retryPolicy: { retryAfterBaseMs: 10, writeIntervalMs: 0 },
+      retryPolicy: { retryAfterBaseMs: 10, writeIntervalMs: 0, ...input.retryPolicy },
       app: { store: input.store, queue: { baseDelayMs: 20, maxDelayMs: 500, pollIntervalMs: 50 }, ...input.app },
     });
   } catch (error) {
