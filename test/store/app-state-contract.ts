@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CloudCost } from "../../src/domain/records.js";
 import type { AppStateStore } from "../../src/store/app-state-store.js";
+import { useFreshStore, type MakeStore } from "./fresh-store.js";
 
 /**
  * The `AppStateStore` contract: what every backend of the app's own state (the SQLite
@@ -13,22 +14,11 @@ import type { AppStateStore } from "../../src/store/app-state-store.js";
  */
 export function describeAppStateContract(
   name: string,
-  makeStore: () => Promise<{ store: AppStateStore; cleanup?: () => Promise<void> }>,
+  makeStore: MakeStore<AppStateStore>,
 ): void {
   describe(`AppStateStore contract: ${name}`, () => {
     let store: AppStateStore;
-    let cleanup: (() => Promise<void>) | undefined;
-
-    beforeEach(async () => {
-      const made = await makeStore();
-      store = made.store;
-      cleanup = made.cleanup;
-    });
-
-    afterEach(async () => {
-      await store.close();
-      await cleanup?.();
-    });
+    useFreshStore(makeStore, (fresh) => (store = fresh));
 
     describe("cloud costs", () => {
       const cost = (month: string, hub: string, amount: number, currency = "USD"): CloudCost => ({

@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { newLeadFields, type HubFields, type LeadFields } from "../../src/domain/records.js";
 import { LEAD_STATUSES, type LeadStatus } from "../../src/pipeline/lead-status.js";
 import { DuplicateRecordError, RecordNotFoundError, type RecordStore } from "../../src/store/record-store.js";
+import { useFreshStore, type MakeStore } from "./fresh-store.js";
 
 /**
  * The `RecordStore` contract: what every backend of the pipeline's records (the SQLite
@@ -15,22 +16,11 @@ import { DuplicateRecordError, RecordNotFoundError, type RecordStore } from "../
  */
 export function describeRecordStoreContract(
   name: string,
-  makeStore: () => Promise<{ store: RecordStore; cleanup?: () => Promise<void> }>,
+  makeStore: MakeStore<RecordStore>,
 ): void {
   describe(`RecordStore contract: ${name}`, () => {
     let store: RecordStore;
-    let cleanup: (() => Promise<void>) | undefined;
-
-    beforeEach(async () => {
-      const made = await makeStore();
-      store = made.store;
-      cleanup = made.cleanup;
-    });
-
-    afterEach(async () => {
-      await store.close();
-      await cleanup?.();
-    });
+    useFreshStore(makeStore, (fresh) => (store = fresh));
 
     const byName = <T extends { name: string }>(list: T[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
     const names = (list: { name: string }[]) => list.map((l) => l.name).sort();
