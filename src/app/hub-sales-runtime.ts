@@ -6,6 +6,7 @@ import { parseRepoRef, type GitHubGateway } from "../github/github-gateway.js";
 import { RoutingGitHubGateway } from "../github/routing-github-gateway.js";
 import { guardWriteSizes } from "../github/size-guarded-gateway.js";
 import { LeadWorkQueue, type LeadWorkQueueOptions, type RunLeftBehind } from "../controller/lead-work-queue.js";
+import { OwnedIssueIndex } from "../controller/owned-issue-index.js";
 import { WritesBehind } from "../controller/writes-behind.js";
 import { reconcileLead, type ReconcileResult } from "../controller/reconcile-lead.js";
 import type { Logger, ReconcileDeps } from "../controller/reconcile-deps.js";
@@ -75,6 +76,7 @@ export class HubSalesRuntime {
   readonly #boardCache: ReconcileDeps["boardCache"] = {};
   /** The hub repo's issue forms, cached by file version for the process's lifetime. */
   readonly #issueForms: IssueFormSource;
+  readonly #ownedIssues: OwnedIssueIndex;
   /** Many keys due at once are observed from one listing; leads that need nothing cost no request. */
   readonly #bulk: BulkLeadObserver;
 
@@ -98,6 +100,7 @@ export class HubSalesRuntime {
       this.store,
     );
     this.#issueForms = new IssueFormSource({ gateway: this.gateway, store: this.store, salesRepo, log: this.log });
+    this.#ownedIssues = new OwnedIssueIndex(this.gateway);
     this.configSource = this.environment.configPath
       ? new LocalConfigSource(this.environment.configPath)
       : new RepoConfigSource(() => this.#access.clientFor(salesRepo.owner), salesRepo);
@@ -171,6 +174,7 @@ export class HubSalesRuntime {
       log: this.log,
       onAction: this.#onAction,
       boardCache: this.#boardCache,
+      ownedIssues: this.#ownedIssues,
       issueForms: this.#issueForms,
     };
     return deps;

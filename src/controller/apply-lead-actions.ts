@@ -69,10 +69,13 @@ async function applyOne(action: LeadAction, observed: LeadObservation, deps: Rec
     case "create-issue": {
       const repo = repoOf(action.role, deps);
       // Adopt an issue made before a crash (created, but the link never recorded).
-      const owned = await gateway.listOwnedIssues(repo, action.role);
-      const adopted = owned.find((i) => i.marker?.lead === leadId);
+      const mark = observed.ownedIssuesMark ?? deps.ownedIssues.mark();
+      const adopted = await deps.ownedIssues.find(repo, action.role, leadId, mark);
       const issue = adopted ?? (await gateway.createIssue(repo, { title: action.title, body: action.body, labels: action.labels }));
-      if (!adopted) observed.openedThisRun = [...(observed.openedThisRun ?? []), issue.id];
+      if (!adopted) {
+        observed.openedThisRun = [...(observed.openedThisRun ?? []), issue.id];
+        deps.ownedIssues.remember(issue);
+      }
       setIssue(action.role, observed, issue);
       const link = { [LINK_FIELD[action.role]]: issue.htmlUrl };
       if (deps.writesBehind) {

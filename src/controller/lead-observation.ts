@@ -24,6 +24,8 @@ export interface LeadObservation {
   deploymentCloser?: { login: string; mayShip: boolean } | null;
   /** Ids of issues this run opened: they have no comments yet, so none need looking up. */
   openedThisRun?: number[];
+  /** `ownedIssues.mark()` when the run began (holding the lead's lease): see `OwnedIssueIndex`. */
+  ownedIssuesMark?: number;
   /** The hub repo's forms, read only while hub issues are watched; the built-in copies when absent. */
   forms?: ObservedForms;
 }

@@ -4,6 +4,7 @@ import type { BacklogBoard, GitHubGateway, RepoRef } from "../github/github-gate
 import type { LeadStore } from "../store/lead-store.js";
 import type { Hub, Lead } from "../domain/records.js";
 import type { IssueFormSource } from "../issue-forms/issue-form-source.js";
+import type { OwnedIssueIndex } from "./owned-issue-index.js";
 import type { WritesBehind } from "./writes-behind.js";
 
 export interface Logger {
@@ -30,6 +31,8 @@ export interface ReconcileDeps {
   log: Logger;
   /** The board's ids do not change: resolved once and shared by every run that gets this cache. */
   boardCache: { board?: Promise<BacklogBoard> };
+  /** The app's issues by marker, one per process: where an issue made before a crash is looked for. */
+  ownedIssues: OwnedIssueIndex;
   /**
    * Leads and their hubs read in bulk (one listing instead of two reads per lead; see
    * `BulkLeadObserver`). Each entry serves one reconcile and is removed.

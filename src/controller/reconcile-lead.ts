@@ -33,8 +33,11 @@ export async function reconcileLead(
   deps: ReconcileDeps,
   options: { dryRun?: boolean; trigger?: string } = {},
 ): Promise<ReconcileResult> {
+  // Taken first, after the lease: an issue an earlier holder made is in any listing begun after it.
+  const ownedIssuesMark = deps.ownedIssues.mark();
   const observed = await observeLead(leadId, deps);
   if (!observed) return { leadId, found: false, actions: [] };
+  observed.ownedIssuesMark = ownedIssuesMark;
   if (options.dryRun) return reconcileRounds(observed, deps, true);
   const trigger = options.trigger ?? "reconcile";
   const at = () => deps.now().toISOString();

@@ -73,6 +73,18 @@ export interface BacklogBoard {
  */
 export type ConditionalIssueRead = { notModified: true } | { notModified: false; issue: IssueSnapshot | null; etag: string | null };
 
+/** An issue as a listing shows it, with when GitHub says it was made (ISO 8601, to the second). */
+export interface ListedIssue {
+  issue: IssueSnapshot;
+  createdAt: string;
+}
+
+/**
+ * One page (100) of the app's issues, newest made first. `notModified` when the `etag` given
+ * is still the page's (GitHub answers 304, which does not count against the primary rate limit).
+ */
+export type OwnedIssuesPage = { notModified: true } | { notModified: false; issues: ListedIssue[]; etag: string | null; hasNext: boolean };
+
 export interface GitHubGateway {
   getIssue(repo: RepoRef, number: number): Promise<IssueSnapshot | null>;
   /** `getIssue` with `If-None-Match: <etag>` (a plain read when `etag` is null). */
@@ -82,6 +94,11 @@ export interface GitHubGateway {
    * closed). `labels` narrows the listing server-side.
    */
   listOwnedIssues(repo: RepoRef, kind: IssueKind, options?: { labels?: string[] }): Promise<IssueSnapshot[]>;
+  /**
+   * Page `page` (from 1) of the issues the app created in `repo`, of every kind, the most
+   * recently created first; with the `etag` of an earlier read of the page, a conditional read.
+   */
+  listOwnedIssuesPage(repo: RepoRef, options: { page: number; etag?: string | null }): Promise<OwnedIssuesPage>;
   createIssue(repo: RepoRef, issue: NewIssue): Promise<IssueSnapshot>;
   updateIssue(repo: RepoRef, number: number, patch: IssuePatch): Promise<IssueSnapshot>;
   addLabels(repo: RepoRef, number: number, labels: string[]): Promise<void>;

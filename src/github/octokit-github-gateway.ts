@@ -9,7 +9,9 @@ import type {
   IssuePatch,
   IssueSnapshot,
   IssueStateReason,
+  ListedIssue,
   NewIssue,
+  OwnedIssuesPage,
   ReactionContent,
   RepoFile,
   RepoPermission,
@@ -42,6 +44,7 @@ const issueSchema = z.looseObject({
   pull_request: z.unknown().optional(),
 });
 type IssueData = z.infer<typeof issueSchema>;
+const listedIssueSchema = issueSchema.extend({ created_at: z.iso.datetime({ offset: true }) });
 
 const commentSchema = z.looseObject({
   id: z.number().int(),
@@ -178,6 +181,33 @@ export class OctokitGitHubGateway implements GitHubGateway {
       .filter((issue) => issue.pull_request === undefined && issue.user?.login === this.appLogin)
       .map((issue) => toIssueSnapshot(repo, issue))
       .filter((issue) => issue.marker?.kind === kind);
+  }
+
+  async listOwnedIssuesPage(repo: RepoRef, options: { page: number; etag?: string | null }): Promise<OwnedIssuesPage> {
+    const where = { method: "GET", url: `/repos/${repo.owner}/${repo.repo}/issues` };
+    try {
+      const { data, headers } = await this.octokit.request("GET /repos/{owner}/{repo}/issues", {
+        ...repo,
+        state: "all",
+        creator: this.appLogin,
+        sort: "created",
+        direction: "desc",
+        per_page: 100,
+        page: options.page,
+        ...(options.etag ? { headers: { "if-none-match": options.etag } } : {}),
+      });
+      const issues: ListedIssue[] = z
+        .array(z.unknown())
+        .parse(data)
+        .map((item) => parseWith(listedIssueSchema, item, where))
+        .filter((issue) => issue.pull_request === undefined && issue.user?.login === this.appLogin)
+        .map((issue) => ({ issue: toIssueSnapshot(repo, issue), createdAt: issue.created_at }));
+      return { notModified: false, issues, etag: headers.etag ?? null, hasNext: /\brel="next"/.test(headers.link ?? "") };
+    } catch (error) {
+      // Octokit throws on 304: the page is as it was when it had this tag.
+      if (statusOf(error) === 304 && options.etag) return { notModified: true };
+      throw toGitHubApiError(error, where);
+    }
   }
 
   async createIssue(repo: RepoRef, issue: NewIssue): Promise<IssueSnapshot> {

@@ -16,6 +16,9 @@ export class RoutingGitHubGateway implements GitHubGateway {
   async listOwnedIssues(repo: RepoRef, kind: Parameters<GitHubGateway["listOwnedIssues"]>[1], options?: { labels?: string[] }) {
     return (await this.forOwner(repo.owner)).listOwnedIssues(repo, kind, options);
   }
+  async listOwnedIssuesPage(repo: RepoRef, options: { page: number; etag?: string | null }) {
+    return (await this.forOwner(repo.owner)).listOwnedIssuesPage(repo, options);
+  }
   async createIssue(repo: RepoRef, issue: NewIssue) {
     return (await this.forOwner(repo.owner)).createIssue(repo, issue);
   }

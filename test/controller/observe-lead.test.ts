@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { configOrThrow, parseConfigText } from "../../src/config/load-config.js";
 import { observeLead } from "../../src/controller/observe-lead.js";
+import { OwnedIssueIndex } from "../../src/controller/owned-issue-index.js";
 import { silentLogger, type ReconcileDeps } from "../../src/controller/reconcile-deps.js";
 import { newLeadFields, type Hub, type Lead } from "../../src/domain/records.js";
 import { SqliteLeadStore } from "../../src/store/sqlite-lead-store.js";
@@ -30,6 +31,7 @@ function deps(prefetched?: Map<string, { lead: Lead; hubs: Hub[] }>): ReconcileD
     appLogin: gateway.appLogin,
     log: silentLogger,
     boardCache: {},
+    ownedIssues: new OwnedIssueIndex(gateway),
     ...(prefetched ? { prefetched } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { configOrThrow, parseConfigText } from "../../src/config/load-config.js"
 import { KeyedMutex } from "../../src/controller/keyed-mutex.js";
 import { loadLeadEffects, markDeploymentRequested } from "../../src/controller/lead-effects-store.js";
 import { silentLogger, type ReconcileDeps } from "../../src/controller/reconcile-deps.js";
+import { OwnedIssueIndex } from "../../src/controller/owned-issue-index.js";
 import { reconcileLead, ReconcileStuckError } from "../../src/controller/reconcile-lead.js";
 import { newLeadFields, type Lead, type LeadFields } from "../../src/domain/records.js";
 import { GitHubApiError } from "../../src/github/github-api-error.js";
@@ -46,6 +47,7 @@ function makeDeps(overrides: Partial<ReconcileDeps> = {}): ReconcileDeps {
     appLogin: gateway.appLogin,
     log: silentLogger,
     boardCache: {},
+    ownedIssues: new OwnedIssueIndex(gateway),
     ...overrides,
   };
 }

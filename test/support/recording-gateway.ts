@@ -8,6 +8,7 @@ import type {
   IssueSnapshot,
   IssueStateReason,
   NewIssue,
+  OwnedIssuesPage,
   ReactionContent,
   RepoFile,
   RepoPermission,
@@ -56,6 +57,7 @@ interface StoredIssue {
   labels: string[];
   author: string;
   subIssueIds: number[];
+  createdAt: string;
 }
 
 interface StoredComment {
@@ -99,6 +101,8 @@ export class RecordingGateway implements GitHubGateway {
   readonly #yieldEachCall: boolean;
   readonly #boardStatusOptions: string[];
   #nextId = 1000;
+  /** Issues are made a second apart, from a fixed instant: only their order matters here. */
+  #madeSoFar = 0;
   #nextCommentId = 5000;
 
   constructor(options: RecordingGatewayOptions = {}) {
@@ -210,6 +214,19 @@ export class RecordingGateway implements GitHubGateway {
       .filter((i) => wanted.every((l) => i.labels.some((have) => have.toLowerCase() === l)))
       .map((i) => this.#snapshot(i))
       .filter((i) => i.marker?.kind === kind);
+  }
+
+  /** Pages of 100, newest first; no tags (never a 304). */
+  async listOwnedIssuesPage(repo: RepoRef, options: { page: number; etag?: string | null }): Promise<OwnedIssuesPage> {
+    await this.#enter("listOwnedIssuesPage", [repo, options]);
+    const owned = (this.#issues.get(repoKey(repo)) ?? []).filter((i) => i.author === this.appLogin).reverse();
+    const page = owned.slice((options.page - 1) * 100, options.page * 100);
+    return {
+      notModified: false,
+      issues: page.map((i) => ({ issue: this.#snapshot(i), createdAt: i.createdAt })),
+      etag: null,
+      hasNext: owned.length > options.page * 100,
+    };
   }
 
   async createIssue(repo: RepoRef, issue: NewIssue): Promise<IssueSnapshot> {
@@ -378,6 +395,7 @@ export class RecordingGateway implements GitHubGateway {
       labels: [...new Set(issue.labels)],
       author,
       subIssueIds: [],
+      createdAt: new Date(Date.UTC(2026, 0, 1) + this.#madeSoFar++ * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
     };
     list.push(stored);
     return stored;
