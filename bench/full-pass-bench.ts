@@ -104,7 +104,7 @@ interface PassRow {
   floorWrites: number;
   recordsWritten: number;
   githubGets: number;
-  /** GETs listing a repo's issues: the look for an issue made before a crash, before each one is opened. */
+  /** GETs listing a repo's issues: the look for an issue made before a crash (the newest pages, once the index is filled). */
   githubListings: number;
   /** GETs answered 304 (conditional, unchanged): GitHub does not count them against the primary limit. */
   githubNotModified: number;
@@ -311,8 +311,8 @@ async function main(): Promise<void> {
     "\nfloor: ceil(leads/100) + ceil(hubs/100) page reads, plus ceil(links written/10) writes; " +
       "floor s: those requests spaced 1/rate apart. links written: lead-record link fields set by the pass " +
       "(lead issue, and request-information issue for Needs Admin leads). GH: GitHub stand-in requests " +
-      "(GraphQL mutations count as writes); listings: pages of a repo's issues read to adopt an issue made before a crash, " +
-      "before each issue is opened; GH 304: conditional reads of unchanged issues; GH counted: the requests " +
+      "(GraphQL mutations count as writes); listings: pages of a repo's issues read to adopt an issue made before a crash " +
+      "(the whole repo once per process, then the newest page, shared by the runs waiting); GH 304: conditional reads of unchanged issues; GH counted: the requests " +
       "that count against GitHub's primary rate limit (all but the 304s).",
   );
 }

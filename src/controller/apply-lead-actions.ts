@@ -72,10 +72,7 @@ async function applyOne(action: LeadAction, observed: LeadObservation, deps: Rec
       const mark = observed.ownedIssuesMark ?? deps.ownedIssues.mark();
       const adopted = await deps.ownedIssues.find(repo, action.role, leadId, mark);
       const issue = adopted ?? (await gateway.createIssue(repo, { title: action.title, body: action.body, labels: action.labels }));
-      if (!adopted) {
-        observed.openedThisRun = [...(observed.openedThisRun ?? []), issue.id];
-        deps.ownedIssues.remember(issue);
-      }
+      if (!adopted) observed.openedThisRun = [...(observed.openedThisRun ?? []), issue.id];
       setIssue(action.role, observed, issue);
       const link = { [LINK_FIELD[action.role]]: issue.htmlUrl };
       if (deps.writesBehind) {

@@ -9,7 +9,7 @@ const CLOCK_ALLOWANCE_MS = 1_000;
 
 interface RepoListing {
   repo: RepoRef;
-  /** Ids of the issues some listing has shown (an issue this process made is not among them until one does). */
+  /** Ids of the issues some listing has shown. */
   listed: Set<number>;
   /** Issue numbers by kind and lead, the most recently made first. */
   byLead: Map<string, number[]>;
@@ -72,12 +72,6 @@ export class OwnedIssueIndex {
     return null;
   }
 
-  /** An issue this process just made: found by the next run without waiting for a listing to show it. */
-  remember(issue: IssueSnapshot): void {
-    if (!issue.marker) return;
-    this.#add(this.#listingOf(issue.repo), issue);
-  }
-
   #listingOf(repo: RepoRef): RepoListing {
     const name = repoFullName(repo).toLowerCase();
     let listing = this.#repos.get(name);
@@ -135,7 +129,7 @@ export class OwnedIssueIndex {
     }
     for (const { issue } of shown) {
       listing.listed.add(issue.id);
-      if (issue.marker) this.#add(listing, issue);
+      this.#add(listing, issue);
     }
     listing.firstPageEtag = firstPageEtag;
   }

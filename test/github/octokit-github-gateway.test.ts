@@ -218,6 +218,30 @@ describe("OctokitGitHubGateway issues", () => {
     expect(issues.map((i) => i.number)).toEqual([9]);
   });
 
+  it("listOwnedIssuesPage asks for one page, newest made first, and answers a 304 to its tag as not modified", async () => {
+    const query = { state: "all", creator: BOT, sort: "created", direction: "desc", per_page: "100", page: "2" };
+    nock(API)
+      .get(`${SALES_PATH}/issues`)
+      .query(query)
+      .reply(
+        200,
+        [
+          issueJson({ number: 8, body: markedBody("rec8", "lead"), created_at: "2026-03-10T12:00:02Z" }),
+          issueJson({ number: 7, body: markedBody("rec7", "lead"), user: "someone-else", created_at: "2026-03-10T12:00:01Z" }),
+        ],
+        { etag: 'W/"page2"', link: `<${API}${SALES_PATH}/issues?page=3>; rel="next"` },
+      );
+    const page = await newGateway().listOwnedIssuesPage(sales, { page: 2 });
+    expect(page).toMatchObject({ notModified: false, etag: 'W/"page2"', hasNext: true });
+    expect(page.notModified ? [] : page.issues.map((i) => [i.issue.number, i.createdAt])).toEqual([[8, "2026-03-10T12:00:02Z"]]);
+
+    nock(API, { reqheaders: { "if-none-match": 'W/"page1"' } })
+      .get(`${SALES_PATH}/issues`)
+      .query({ ...query, page: "1" })
+      .reply(304, "", { etag: 'W/"page1"' });
+    expect(await newGateway().listOwnedIssuesPage(sales, { page: 1, etag: 'W/"page1"' })).toEqual({ notModified: true });
+  });
+
   it("listOwnedIssues rejects a malformed page naming the bad field", async () => {
     mockListRepoIssues({ state: "all", creator: BOT, per_page: "100" }, [[{ ...issueJson({ number: 1 }), state: "weird" }]]);
     await expect(newGateway().listOwnedIssues(sales, "lead")).rejects.toThrow(/unexpected response from GitHub GET .*issues: state/);

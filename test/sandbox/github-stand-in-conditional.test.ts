@@ -56,6 +56,23 @@ describe("conditional requests", () => {
     ]);
   });
 
+  it("tags a listing page too: 304 while it is the same, and a new issue comes first, newest made first", async () => {
+    const list = (ifNoneMatch?: string) =>
+      fetch(`${standIn.apiUrl}/repos/example-org/sales/issues?state=all&sort=created&direction=desc&per_page=100&page=1`, {
+        headers: { authorization: `token ${token}`, ...(ifNoneMatch ? { "if-none-match": ifNoneMatch } : {}) },
+      });
+    const older = standIn.as("alice").openIssue({ repo: "example-org/sales", title: "Lead: Older" });
+    const first = await list();
+    const etag = first.headers.get("etag")!;
+    expect(((await first.json()) as Array<{ number: number }>).map((i) => i.number)).toEqual([older.number]);
+    expect((await list(etag)).status).toBe(304);
+
+    const newer = standIn.as("alice").openIssue({ repo: "example-org/sales", title: "Lead: Newer" });
+    const changed = await list(etag);
+    expect(changed.status).toBe(200);
+    expect(((await changed.json()) as Array<{ number: number; created_at: string }>).map((i) => i.number)).toEqual([newer.number, older.number]);
+  });
+
   it("does not answer 304 for a tag that never matched, errors, or writes", async () => {
     const opened = standIn.as("alice").openIssue({ repo: "example-org/sales", title: "Lead: Other" });
     expect((await getIssue(opened.number, 'W/"stale"')).status).toBe(200);
