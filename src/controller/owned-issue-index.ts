@@ -33,14 +33,16 @@ const leadKey = (kind: IssueKind, leadId: string) => `${kind} ${leadId}`;
  * A listing begun after that shows it. So a run takes a `mark()` once it holds the lease, and
  * `find` trusts only a listing begun after the mark: the one running when it began after the
  * mark, else the next one. Runs whose marks precede one listing share it, so a pass opening N
- * issues reads about N/(runs at once) pages, not N²/100.
+ * issues reads at most about N pages (one each, fewer when shared), not N²/200.
  *
  * Why reading the newest is enough: the listing runs newest made first. An issue that an
  * earlier listing showed was made before that listing began, so every issue made before it
  * (created_at a second earlier, allowing for the clocks) was visible then and was shown too.
  * Reading stops there. (Like listing every issue, this relies on a listing showing what was
  * made before it began.) Deleted issues never leave a listing's index: a candidate is read
- * afresh before it is adopted.
+ * afresh before it is adopted. Ordered by creation, edits to older issues (a pass makes many)
+ * cost nothing; `since` would filter on `updated_at`, and a window taken from GitHub's `Date`
+ * header needs a margin re-read every time, which a fast pass fills with hundreds of issues.
  */
 export class OwnedIssueIndex {
   readonly #gateway: Pick<GitHubGateway, "listOwnedIssuesPage" | "getIssue">;
