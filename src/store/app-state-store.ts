@@ -103,6 +103,13 @@ export interface AppStateStore {
   // Webhook deliveries and keyed state
   /** Records a webhook delivery id; false when it was seen before (a redelivery). */
   recordDelivery(deliveryId: string, event: string): Promise<boolean>;
+  /**
+   * `recordDelivery` and `enqueueWork` as one write: the work is queued only when the
+   * delivery is new, and both are stored before it resolves (a webhook may then answer 2xx).
+   * Answers the work item's generation after the write (a run of it or a later one sees this
+   * delivery's change), or null for a redelivery, when nothing was queued.
+   */
+  recordDeliveryWithWork(deliveryId: string, event: string, work: { key: string; reason: string }): Promise<number | null>;
   /** Forgets a delivery whose handling failed, so the operator's redelivery is handled again. */
   forgetDelivery(deliveryId: string): Promise<void>;
   /** Small keyed JSON values: webhook cursors, effect records, invoice sends. */

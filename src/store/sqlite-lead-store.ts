@@ -24,6 +24,7 @@ import {
   type WorkLease,
 } from "./lead-store.js";
 import { migrate } from "./sqlite-migrations.js";
+import { SqliteGroupCommit } from "./sqlite-group-commit.js";
 import {
   HUB_COLUMNS,
   HUB_ID,
@@ -73,6 +74,13 @@ export type SyncLeadStore = {
  * with "database is locked" when another process wrote in between, without waiting at all.
  */
 const BUSY_TIMEOUT_MS = 5000;
+/**
+ * WAL pages written before a commit copies them into the database file (SQLite's default is
+ * 1,000). A checkpoint stalls the process on two fsyncs; with the queue's rows and the
+ * deliveries' index rewritten by every burst of webhooks, most of a longer stretch is the same
+ * few pages, copied once. At most about 40 MB of WAL.
+ */
+const WAL_CHECKPOINT_PAGES = 10_000;
 interface LeaseRowDb {
   key: string;
   owner: string | null;
@@ -97,13 +105,26 @@ export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
   readonly stateKind = "sqlite" as const;
   /** The same operations without Promises, for use inside `transaction`. */
   readonly sync: SyncLeadStore;
+  private readonly operations: SqliteOperations;
+  /**
+   * Webhooks answered together, claims and runs finishing together share a commit. (Plain
+   * private fields, not `#`: tests wrap the store in a Proxy.)
+   */
+  private readonly groupCommit: SqliteGroupCommit;
 
   private constructor(
     readonly db: Database,
     /** The clock new work is stamped with: the caller's, so a pinned or moved date holds everywhere. */
     now: () => Date,
   ) {
-    this.sync = new SqliteOperations(db, now);
+    this.operations = new SqliteOperations(db, now);
+    this.sync = this.operations;
+    this.groupCommit = new SqliteGroupCommit(db);
+  }
+
+  /** A write in the next group commit: the group's savepoint for it makes its own transaction needless. */
+  private grouped<T>(write: () => T): Promise<T> {
+    return this.groupCommit.run(() => this.operations.withinSavepoint(write));
   }
 
   /** Opens (creating it and its folder if needed) and migrates the database; `":memory:"` for a throwaway one. */
@@ -116,6 +137,7 @@ export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
       db.pragma("synchronous = NORMAL");
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       db.pragma("foreign_keys = ON");
+      db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
       migrate(db);
     } catch (error) {
       db.close();
@@ -186,8 +208,11 @@ export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
   async upsertCloudCosts(rows: readonly CloudCost[]): Promise<UpsertResult> {
     return this.sync.upsertCloudCosts(rows);
   }
-  async recordDelivery(deliveryId: string, event: string): Promise<boolean> {
-    return this.sync.recordDelivery(deliveryId, event);
+  recordDelivery(deliveryId: string, event: string): Promise<boolean> {
+    return this.grouped(() => this.sync.recordDelivery(deliveryId, event));
+  }
+  recordDeliveryWithWork(deliveryId: string, event: string, work: { key: string; reason: string }): Promise<number | null> {
+    return this.grouped(() => this.sync.recordDeliveryWithWork(deliveryId, event, work));
   }
   async forgetDelivery(deliveryId: string): Promise<void> {
     this.sync.forgetDelivery(deliveryId);
@@ -211,7 +236,10 @@ export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
     return this.sync.listDueWork(now, limit);
   }
   async claimWork(input: { owner: string; now: Date; leaseMs: number; limit: number; prefix?: string }): Promise<ClaimedWork[]> {
-    return this.sync.claimWork(input);
+    requireKey("lease owner", input.owner);
+    // A read needs no lock (WAL): most polls find nothing and so take no write lock at all.
+    if (!this.operations.hasClaimableWork(input)) return [];
+    return this.grouped(() => this.sync.claimWork(input));
   }
   async acquireLease(input: { key: string; owner: string; now: Date; leaseMs: number }): Promise<WorkLease | null> {
     return this.sync.acquireLease(input);
@@ -222,8 +250,8 @@ export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
   async releaseLease(lease: WorkLease): Promise<void> {
     this.sync.releaseLease(lease);
   }
-  async completeWork(lease: WorkLease, generation: number, now: Date): Promise<boolean> {
-    return this.sync.completeWork(lease, generation, now);
+  completeWork(lease: WorkLease, generation: number, now: Date): Promise<boolean> {
+    return this.grouped(() => this.sync.completeWork(lease, generation, now));
   }
   async failWork(lease: WorkLease, error: string, notBefore: Date, now: Date): Promise<boolean> {
     return this.sync.failWork(lease, error, notBefore, now);
@@ -262,7 +290,9 @@ export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.groupCommit.flush();
+    this.db.close();
   }
 }
 
@@ -270,11 +300,35 @@ export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
 class SqliteOperations implements SyncLeadStore {
   /** Prepared once per SQL text: preparing on every call was a large share of a webhook's cost. */
   readonly #statements = new Map<string, Statement>();
+  /**
+   * One IMMEDIATE transaction function for every body: creating one with `db.transaction`
+   * costs about as much as the small write it wraps. Nested, it is a savepoint.
+   */
+  readonly #immediate: (body: () => unknown) => unknown;
+  /** Set while a caller's savepoint already makes the write all-or-nothing (a group commit's). */
+  #inSavepoint = false;
 
   constructor(
     private readonly db: Database,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.#immediate = db.transaction((body: () => unknown) => body()).immediate;
+  }
+
+  private immediate<T>(body: () => T): T {
+    return this.#inSavepoint ? body() : (this.#immediate(body) as T);
+  }
+
+  /** Runs `body`, which its caller has wrapped in a savepoint, without savepoints of its own. */
+  withinSavepoint<T>(body: () => T): T {
+    const outer = this.#inSavepoint;
+    this.#inSavepoint = true;
+    try {
+      return body();
+    } finally {
+      this.#inSavepoint = outer;
+    }
+  }
 
   private prepare<P extends unknown[] | object = unknown[], R = unknown>(sql: string): Statement<P extends unknown[] ? P : [P], R> {
     let statement = this.#statements.get(sql);
@@ -293,11 +347,9 @@ class SqliteOperations implements SyncLeadStore {
       return this.prepare<[], LeadRowDb>("SELECT * FROM leads ORDER BY name, id").all().map(leadFromRow);
     }
     if (statuses.length === 0) return [];
-    const rows = this.db
-      .prepare<[string], LeadRowDb>(
-        "SELECT * FROM leads WHERE status IN (SELECT value FROM json_each(?)) ORDER BY name, id",
-      )
-      .all(JSON.stringify([...new Set(statuses)]));
+    const rows = this.prepare<[string], LeadRowDb>(
+      "SELECT * FROM leads WHERE status IN (SELECT value FROM json_each(?)) ORDER BY name, id",
+    ).all(JSON.stringify([...new Set(statuses)]));
     return rows.map(leadFromRow);
   }
 
@@ -319,16 +371,16 @@ class SqliteOperations implements SyncLeadStore {
 
   updateLead(id: string, patch: Partial<LeadFields>): Lead {
     const valid = validateLeadPatch(patch);
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const current = this.getLead(id);
       if (!current) throw new RecordNotFoundError("Leads", id);
       return this.writeLeadPatch(current, valid);
-    }).immediate();
+    });
   }
 
   upsertLeadsByName(rows: readonly LeadFields[]): UpsertResult {
     const valid = validateLeadBatch(rows);
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const result: UpsertResult = { created: 0, updated: 0 };
       for (const row of valid) {
         const current = this.findLeadByName(row.name);
@@ -341,7 +393,7 @@ class SqliteOperations implements SyncLeadStore {
         }
       }
       return result;
-    }).immediate();
+    });
   }
 
   private insertLead(row: LeadRow): Lead {
@@ -397,21 +449,21 @@ class SqliteOperations implements SyncLeadStore {
 
   createHub(fields: HubFields): Hub {
     const row = validateHubRow(fields);
-    return this.db.transaction(() => this.insertHub(row)).immediate();
+    return this.immediate(() => this.insertHub(row));
   }
 
   updateHub(id: string, patch: Partial<HubFields>): Hub {
     const valid = validateHubPatch(patch);
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const current = this.getHub(id);
       if (!current) throw new RecordNotFoundError("Active Hubs", id);
       return this.writeHubPatch(current, valid);
-    }).immediate();
+    });
   }
 
   upsertHubsByName(rows: readonly HubFields[]): UpsertResult {
     const valid = validateHubBatch(rows);
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const result: UpsertResult = { created: 0, updated: 0 };
       for (const row of valid) {
         const current = this.findHubByName(row.hub);
@@ -424,7 +476,7 @@ class SqliteOperations implements SyncLeadStore {
         }
       }
       return result;
-    }).immediate();
+    });
   }
 
   private insertHub(row: HubRow): Hub {
@@ -496,7 +548,7 @@ class SqliteOperations implements SyncLeadStore {
        ON CONFLICT (month, hub) DO UPDATE SET hub = excluded.hub, amount_cents = excluded.amount_cents,
          currency = excluded.currency, label = excluded.label, imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
     );
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const result: UpsertResult = { created: 0, updated: 0 };
       for (const row of valid) {
         if (exists.get(row.month, row.hub) !== undefined) result.updated += 1;
@@ -504,7 +556,7 @@ class SqliteOperations implements SyncLeadStore {
         write.run({ ...row, label: row.label ?? null });
       }
       return result;
-    }).immediate();
+    });
   }
 
   // ---- Bookkeeping
@@ -513,6 +565,11 @@ class SqliteOperations implements SyncLeadStore {
     requireKey("delivery id", deliveryId);
     const info = this.prepare("INSERT OR IGNORE INTO deliveries (id, event) VALUES (?, ?)").run(deliveryId, event);
     return info.changes === 1;
+  }
+
+  recordDeliveryWithWork(deliveryId: string, event: string, work: { key: string; reason: string }): number | null {
+    requireKey("work key", work.key);
+    return this.immediate(() => (this.recordDelivery(deliveryId, event) ? this.enqueueWorkGeneration(work.key, work.reason) : null));
   }
 
   forgetDelivery(deliveryId: string): void {
@@ -526,12 +583,10 @@ class SqliteOperations implements SyncLeadStore {
 
   setState(key: string, value: unknown): void {
     requireKey("state key", key);
-    this.db
-      .prepare(
-        `INSERT INTO state (key, value) VALUES (?, ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
-      )
-      .run(key, toJson(key, value));
+    this.prepare(
+      `INSERT INTO state (key, value) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+    ).run(key, toJson(key, value));
   }
 
   claimState(key: string, value: unknown): boolean {
@@ -551,32 +606,38 @@ class SqliteOperations implements SyncLeadStore {
    * a fresh trigger may carry what fixes the failure. Attempts are kept for the dashboard.
    */
   enqueueWork(key: string, reason: string): void {
+    this.enqueueWorkGeneration(key, reason);
+  }
+
+  /** `enqueueWork`, answering the item's generation after the write. */
+  private enqueueWorkGeneration(key: string, reason: string): number {
     requireKey("work key", key);
     const now = this.now().toISOString();
-    this.db.transaction(() => {
-      const current = this.prepare<[string], WorkRowDb>("SELECT * FROM work WHERE key = ?").get(key);
+    return this.immediate(() => {
+      const current = this.prepare<[string], Pick<WorkRowDb, "reason" | "generation">>(
+        "SELECT reason, generation FROM work WHERE key = ?",
+      ).get(key);
       if (!current) {
-        this.db
-          .prepare(
-            `INSERT INTO work (key, reason, attempts, generation, not_before, enqueued_seq)
-             VALUES (?, ?, 0, 1, ?, (SELECT coalesce(max(enqueued_seq), 0) + 1 FROM work))`,
-          )
-          .run(key, reason, now);
-        return;
+        this.prepare(
+          `INSERT INTO work (key, reason, attempts, generation, not_before, enqueued_seq)
+           VALUES (?, ?, 0, 1, ?, (SELECT coalesce(max(enqueued_seq), 0) + 1 FROM work))`,
+        ).run(key, reason, now);
+        return 1;
       }
-      this.db
-        .prepare("UPDATE work SET reason = ?, generation = generation + 1, not_before = min(not_before, ?) WHERE key = ?")
-        .run(mergeReasons(current.reason, reason), now, key);
-    }).immediate();
+      this.prepare("UPDATE work SET reason = ?, generation = generation + 1, not_before = min(not_before, ?) WHERE key = ?").run(
+        mergeReasons(current.reason, reason),
+        now,
+        key,
+      );
+      return current.generation + 1;
+    });
   }
 
   listDueWork(now: Date, limit = 100): WorkItem[] {
-    return this.db
-      .prepare<{ now: string; limit: number }, WorkRowDb>(
-        `${WORK_WITH_LEASE} WHERE w.not_before <= @now AND (l.owner IS NULL OR l.expires_at <= @now)
-         ORDER BY w.not_before, w.enqueued_seq LIMIT @limit`,
-      )
-      .all({ now: now.toISOString(), limit })
+    return this.prepare<{ now: string; limit: number }, WorkRowDb>(
+      `${WORK_WITH_LEASE} WHERE w.not_before <= @now AND (l.owner IS NULL OR l.expires_at <= @now)
+       ORDER BY w.not_before, w.enqueued_seq LIMIT @limit`,
+    ).all({ now: now.toISOString(), limit })
       .map(workFromRow);
   }
 
@@ -586,41 +647,49 @@ class SqliteOperations implements SyncLeadStore {
    */
   claimWork(input: { owner: string; now: Date; leaseMs: number; limit: number; prefix?: string }): ClaimedWork[] {
     requireKey("lease owner", input.owner);
-    const now = input.now.toISOString();
-    const claim = this.db.transaction(() => {
-      const rows = this.db
-        .prepare<{ now: string; limit: number; prefix: string }, WorkRowDb>(
-          `${WORK_WITH_LEASE} WHERE w.not_before <= @now AND (l.owner IS NULL OR l.expires_at <= @now)
-             AND substr(w.key, 1, length(@prefix)) = @prefix
-           ORDER BY w.not_before, w.enqueued_seq LIMIT @limit`,
-        )
-        .all({ now, limit: input.limit, prefix: input.prefix ?? "" });
+    return this.immediate(() => {
+      // Only free or expired leases are taken: an owner still recorded is one whose lease lapsed.
+      const rows = this.prepare<{ now: string; limit: number; prefix: string }, WorkRowDb & { lapsed_owner: string | null }>(
+        `SELECT w.*, l.owner AS lapsed_owner FROM work w LEFT JOIN leases l ON l.key = w.key
+         WHERE w.not_before <= @now AND (l.owner IS NULL OR l.expires_at <= @now) AND substr(w.key, 1, length(@prefix)) = @prefix
+         ORDER BY w.not_before, w.enqueued_seq LIMIT @limit`,
+      ).all({ now: input.now.toISOString(), limit: input.limit, prefix: input.prefix ?? "" });
       return rows.map((row) => {
-        // The query takes only free or expired leases: an owner still recorded is one whose lease lapsed.
-        const expiredOwner = this.leaseRow(row.key)?.owner ?? null;
+        const expiredOwner = row.lapsed_owner;
         const lease = this.grantLease(row.key, input.owner, input.now, input.leaseMs);
         const item = { ...workFromRow(row), leaseOwner: lease.owner, leaseExpiresAt: lease.expiresAt };
         return expiredOwner ? { item, lease, takenOverFrom: expiredOwner } : { item, lease };
       });
     });
-    return claim.immediate();
+  }
+
+  /**
+   * Whether `claimWork` would find anything now: a read only (stale by the time of a claim,
+   * which looks again under the lock), without the claim's ordering, so it stops at the first.
+   */
+  hasClaimableWork(input: { now: Date; prefix?: string }): boolean {
+    return (
+      this.prepare<{ now: string; prefix: string }>(
+        `SELECT 1 FROM work w LEFT JOIN leases l ON l.key = w.key
+         WHERE w.not_before <= @now AND (l.owner IS NULL OR l.expires_at <= @now) AND substr(w.key, 1, length(@prefix)) = @prefix
+         LIMIT 1`,
+      ).get({ now: input.now.toISOString(), prefix: input.prefix ?? "" }) !== undefined
+    );
   }
 
   acquireLease(input: { key: string; owner: string; now: Date; leaseMs: number }): WorkLease | null {
     requireKey("work key", input.key);
     requireKey("lease owner", input.owner);
-    const acquire = this.db.transaction(() => {
+    return this.immediate(() => {
       const current = this.leaseRow(input.key);
       if (current && current.owner !== null && current.expires_at > input.now.toISOString()) return null;
       return this.grantLease(input.key, input.owner, input.now, input.leaseMs);
     });
-    return acquire.immediate();
   }
 
   renewLease(lease: WorkLease, now: Date, leaseMs: number): WorkLease | null {
     const expiresAt = new Date(now.getTime() + leaseMs).toISOString();
-    const info = this.db
-      .prepare("UPDATE leases SET expires_at = ? WHERE key = ? AND owner = ? AND token = ? AND expires_at > ?")
+    const info = this.prepare("UPDATE leases SET expires_at = ? WHERE key = ? AND owner = ? AND token = ? AND expires_at > ?")
       .run(expiresAt, lease.key, lease.owner, lease.token, now.toISOString());
     return info.changes === 1 ? { ...lease, expiresAt } : null;
   }
@@ -631,34 +700,33 @@ class SqliteOperations implements SyncLeadStore {
 
   /** A run that read an older generation leaves the item (new work came in) but clears its failure. */
   completeWork(lease: WorkLease, generation: number, now: Date): boolean {
-    const complete = this.db.transaction(() => {
-      if (!this.holds(lease, now)) return false;
+    return this.immediate(() => {
+      if (!this.releaseHeld(lease, now)) return false;
       const info = this.prepare("DELETE FROM work WHERE key = ? AND generation = ?").run(lease.key, generation);
       if (info.changes === 0) {
-        this.prepare("UPDATE work SET attempts = 0, last_error = NULL WHERE key = ?").run(lease.key);
+        this.prepare("UPDATE work SET attempts = 0, last_error = NULL WHERE key = ? AND (attempts <> 0 OR last_error IS NOT NULL)").run(
+          lease.key,
+        );
       }
-      this.releaseLease(lease);
       return true;
     });
-    return complete.immediate();
   }
 
   /** An item completed meanwhile (or never queued) is left alone. */
   failWork(lease: WorkLease, error: string, notBefore: Date, now: Date): boolean {
-    const fail = this.db.transaction(() => {
-      if (!this.holds(lease, now)) return false;
-      this.db
-        .prepare("UPDATE work SET attempts = attempts + 1, last_error = ?, not_before = ? WHERE key = ?")
-        .run(error, notBefore.toISOString(), lease.key);
-      this.releaseLease(lease);
+    return this.immediate(() => {
+      if (!this.releaseHeld(lease, now)) return false;
+      this.prepare("UPDATE work SET attempts = attempts + 1, last_error = ?, not_before = ? WHERE key = ?").run(
+        error,
+        notBefore.toISOString(),
+        lease.key,
+      );
       return true;
     });
-    return fail.immediate();
   }
 
   listWork(): WorkItem[] {
-    return this.db
-      .prepare<{ now: string }, WorkRowDb>(`${WORK_WITH_LEASE} ORDER BY w.not_before, w.enqueued_seq`)
+    return this.prepare<{ now: string }, WorkRowDb>(`${WORK_WITH_LEASE} ORDER BY w.not_before, w.enqueued_seq`)
       .all({ now: this.now().toISOString() })
       .map(workFromRow);
   }
@@ -669,19 +737,26 @@ class SqliteOperations implements SyncLeadStore {
 
   private grantLease(key: string, owner: string, now: Date, leaseMs: number): WorkLease {
     const expiresAt = new Date(now.getTime() + leaseMs).toISOString();
-    this.db
-      .prepare(
-        `INSERT INTO leases (key, owner, token, expires_at) VALUES (?, ?, 1, ?)
-         ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, token = leases.token + 1, expires_at = excluded.expires_at`,
-      )
-      .run(key, owner, expiresAt);
-    return { key, owner, token: this.leaseRow(key)!.token, expiresAt };
+    const { token } = this.prepare<[string, string, string], { token: number }>(
+      `INSERT INTO leases (key, owner, token, expires_at) VALUES (?, ?, 1, ?)
+       ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, token = leases.token + 1, expires_at = excluded.expires_at
+       RETURNING token`,
+    ).get(key, owner, expiresAt)!;
+    return { key, owner, token, expiresAt };
   }
 
-  private holds(lease: WorkLease, now: Date): boolean {
-    const row = this.leaseRow(lease.key);
-    return !!row && row.owner === lease.owner && row.token === lease.token && row.expires_at > now.toISOString();
+  /** Releases the lease if it is still live and this holder's (the fence); false, changing nothing, if not. */
+  private releaseHeld(lease: WorkLease, now: Date): boolean {
+    return (
+      this.prepare("UPDATE leases SET owner = NULL WHERE key = ? AND owner = ? AND token = ? AND expires_at > ?").run(
+        lease.key,
+        lease.owner,
+        lease.token,
+        now.toISOString(),
+      ).changes === 1
+    );
   }
+
 
   // ---- Effects refused for good
 
@@ -689,24 +764,20 @@ class SqliteOperations implements SyncLeadStore {
     requireKey("lead id", input.leadId);
     requireKey("effect", input.effect);
     const at = input.at.toISOString();
-    const record = this.db.transaction(() => {
+    return this.immediate(() => {
       const known = this.prepare("SELECT 1 FROM failed_effects WHERE lead_id = ? AND effect = ?").get(input.leadId, input.effect);
-      this.db
-        .prepare(
-          `INSERT INTO failed_effects (lead_id, effect, what, why, fix, status, first_failed_at, last_failed_at)
-           VALUES (@leadId, @effect, @what, @why, @fix, @status, @at, @at)
-           ON CONFLICT (lead_id, effect) DO UPDATE SET what = excluded.what, why = excluded.why, fix = excluded.fix,
-             status = excluded.status, last_failed_at = excluded.last_failed_at`,
-        )
-        .run({ leadId: input.leadId, effect: input.effect, what: input.what, why: input.why, fix: input.fix, status: input.status, at });
+      this.prepare(
+        `INSERT INTO failed_effects (lead_id, effect, what, why, fix, status, first_failed_at, last_failed_at)
+         VALUES (@leadId, @effect, @what, @why, @fix, @status, @at, @at)
+         ON CONFLICT (lead_id, effect) DO UPDATE SET what = excluded.what, why = excluded.why, fix = excluded.fix,
+           status = excluded.status, last_failed_at = excluded.last_failed_at`,
+      ).run({ leadId: input.leadId, effect: input.effect, what: input.what, why: input.why, fix: input.fix, status: input.status, at });
       return known === undefined;
     });
-    return record.immediate();
   }
 
   markFailedEffectReported(leadId: string, effect: string): boolean {
-    const info = this.db
-      .prepare("UPDATE failed_effects SET reported = 1 WHERE lead_id = ? AND effect = ? AND reported = 0")
+    const info = this.prepare("UPDATE failed_effects SET reported = 1 WHERE lead_id = ? AND effect = ? AND reported = 0")
       .run(leadId, effect);
     return info.changes === 1;
   }
@@ -719,9 +790,8 @@ class SqliteOperations implements SyncLeadStore {
     const rows =
       leadId === undefined
         ? this.prepare<[], FailedEffectRowDb>("SELECT * FROM failed_effects ORDER BY first_failed_at, lead_id, effect").all()
-        : this.db
-            .prepare<[string], FailedEffectRowDb>("SELECT * FROM failed_effects WHERE lead_id = ? ORDER BY first_failed_at, effect")
-            .all(leadId);
+        : this.prepare<[string], FailedEffectRowDb>("SELECT * FROM failed_effects WHERE lead_id = ? ORDER BY first_failed_at, effect")
+          .all(leadId);
     return rows.map((r) => ({
       leadId: r.lead_id,
       effect: r.effect,
@@ -739,36 +809,31 @@ class SqliteOperations implements SyncLeadStore {
 
   appendLeadLog(entries: readonly LeadLogEntry[]): void {
     const valid = entries.map(validateLeadLogEntry);
-    const insert = this.db.prepare(
+    const insert = this.prepare(
       "INSERT INTO lead_actions (lead_id, at, kind, what, trigger, status) VALUES (@leadId, @at, @kind, @what, @trigger, @status)",
     );
-    this.db.transaction(() => {
+    this.immediate(() => {
       for (const entry of valid) insert.run(entry);
-    }).immediate();
+    });
   }
 
   listLeadLog(leadId: string, options: { kind?: LeadLogEntry["kind"]; limit?: number } = {}): LeadLogEntry[] {
     const limit = Math.max(1, Math.min(options.limit ?? 200, 10_000));
     const rows =
       options.kind === undefined
-        ? this.db
-            .prepare<[string, number], LeadLogRowDb>("SELECT * FROM lead_actions WHERE lead_id = ? ORDER BY seq DESC LIMIT ?")
-            .all(leadId, limit)
-        : this.db
-            .prepare<[string, string, number], LeadLogRowDb>(
-              "SELECT * FROM lead_actions WHERE lead_id = ? AND kind = ? ORDER BY seq DESC LIMIT ?",
-            )
-            .all(leadId, options.kind, limit);
+        ? this.prepare<[string, number], LeadLogRowDb>("SELECT * FROM lead_actions WHERE lead_id = ? ORDER BY seq DESC LIMIT ?")
+          .all(leadId, limit)
+        : this.prepare<[string, string, number], LeadLogRowDb>(
+            "SELECT * FROM lead_actions WHERE lead_id = ? AND kind = ? ORDER BY seq DESC LIMIT ?",
+          ).all(leadId, options.kind, limit);
     return rows.map(leadLogFromRow);
   }
 
   listLatestStatusEntries(): LeadLogEntry[] {
-    return this.db
-      .prepare<[], LeadLogRowDb>(
-        `SELECT * FROM lead_actions WHERE seq IN (SELECT max(seq) FROM lead_actions WHERE kind = 'status' GROUP BY lead_id)
-         ORDER BY lead_id`,
-      )
-      .all()
+    return this.prepare<[], LeadLogRowDb>(
+      `SELECT * FROM lead_actions WHERE seq IN (SELECT max(seq) FROM lead_actions WHERE kind = 'status' GROUP BY lead_id)
+       ORDER BY lead_id`,
+    ).all()
       .map(leadLogFromRow);
   }
 

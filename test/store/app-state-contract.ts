@@ -79,6 +79,32 @@ export function describeAppStateContract(
         expect(await store.recordDelivery("another-delivery", "issue_comment")).toBe(true);
         expect(await store.recordDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", "issues")).toBe(false);
       });
+
+      it("records a delivery and queues its work in one write, answering the item's generation; a redelivery queues nothing", async () => {
+        const work = { key: "lead:lead-7", reason: "lead issue closed by @alice" };
+        const generation = await store.recordDeliveryWithWork("delivery-a", "issues.closed", work);
+        const [queued] = await store.listWork();
+        expect(queued).toMatchObject({ key: "lead:lead-7", attempts: 0, generation });
+        expect(queued!.reason).toContain("closed by @alice");
+        expect(await store.recordDeliveryWithWork("delivery-a", "issues.closed", { ...work, reason: "redelivered" })).toBeNull();
+        const [again] = await store.listWork();
+        expect(again!.generation).toBe(queued!.generation);
+        expect(again!.reason).not.toContain("redelivered");
+        expect(await store.recordDelivery("delivery-a", "issues.closed")).toBe(false);
+        expect(await store.recordDeliveryWithWork("delivery-a2", "issues.edited", work)).toBe(generation! + 1);
+        // Deliveries arriving together: each recorded once, one work item per key.
+        const results = await Promise.all(
+          ["delivery-b", "delivery-c", "delivery-b"].map((id) =>
+            store.recordDeliveryWithWork(id, "issues.edited", { key: "lead:lead-8", reason: `edited (${id})` }),
+          ),
+        );
+        expect(results.filter((r) => r !== null)).toHaveLength(2);
+        const latest = (await store.listWork()).find((w) => w.key === "lead:lead-8")!.generation;
+        expect(Math.max(...results.filter((r) => r !== null))).toBe(latest);
+        expect((await store.listWork()).map((w) => w.key).sort()).toEqual(["lead:lead-7", "lead:lead-8"]);
+        await expect(store.recordDeliveryWithWork("delivery-d", "issues.closed", { key: "", reason: "x" })).rejects.toThrow(/work key/);
+        expect(await store.recordDelivery("delivery-d", "issues.closed")).toBe(true);
+      });
     });
 
     describe("state", () => {

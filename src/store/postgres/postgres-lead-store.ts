@@ -418,25 +418,40 @@ export class PostgresLeadStore implements RecordStore, AppStateStore, LeadStore 
   async enqueueWork(key: string, reason: string): Promise<void> {
     requireKey("work key", key);
     const now = this.now().toISOString();
-    await this.transaction(async (client) => {
-      const inserted = await client.query(
-        "INSERT INTO work (key, reason, attempts, generation, not_before) VALUES ($1, $2, 0, 1, $3) ON CONFLICT DO NOTHING",
-        [key, reason, now],
-      );
-      if (inserted.rowCount === 1) return;
-      // The row exists (or a concurrent enqueue just made it): merge under its row lock.
-      const [current] = await this.rows<{ reason: string }>("SELECT reason FROM work WHERE key = $1 FOR UPDATE", [key], client);
-      if (!current) {
-        // Completed between the two statements: enqueue afresh.
-        await client.query("INSERT INTO work (key, reason, attempts, generation, not_before) VALUES ($1, $2, 0, 1, $3)", [key, reason, now]);
-        return;
-      }
-      await client.query("UPDATE work SET reason = $2, generation = generation + 1, not_before = least(not_before, $3) WHERE key = $1", [
-        key,
-        mergeReasons(current.reason, reason),
-        now,
-      ]);
+    await this.transaction((client) => this.enqueueOn(client, key, reason, now));
+  }
+
+  /** One transaction: the delivery, and when it is new, its work; the item's generation, or null for a redelivery. */
+  async recordDeliveryWithWork(deliveryId: string, event: string, work: { key: string; reason: string }): Promise<number | null> {
+    requireKey("delivery id", deliveryId);
+    requireKey("work key", work.key);
+    const now = this.now().toISOString();
+    return this.transaction(async (client) => {
+      const recorded = await client.query("INSERT INTO deliveries (id, event) VALUES ($1, $2) ON CONFLICT DO NOTHING", [deliveryId, event]);
+      return recorded.rowCount === 1 ? this.enqueueOn(client, work.key, work.reason, now) : null;
     });
+  }
+
+  /** Enqueues inside the caller's transaction; answers the item's generation after the write. */
+  private async enqueueOn(client: PoolClient, key: string, reason: string, now: string): Promise<number> {
+    const inserted = await client.query(
+      "INSERT INTO work (key, reason, attempts, generation, not_before) VALUES ($1, $2, 0, 1, $3) ON CONFLICT DO NOTHING",
+      [key, reason, now],
+    );
+    if (inserted.rowCount === 1) return 1;
+    // The row exists (or a concurrent enqueue just made it): merge under its row lock.
+    const [current] = await this.rows<{ reason: string }>("SELECT reason FROM work WHERE key = $1 FOR UPDATE", [key], client);
+    if (!current) {
+      // Completed between the two statements: enqueue afresh.
+      await client.query("INSERT INTO work (key, reason, attempts, generation, not_before) VALUES ($1, $2, 0, 1, $3)", [key, reason, now]);
+      return 1;
+    }
+    const [updated] = await this.rows<{ generation: number }>(
+      "UPDATE work SET reason = $2, generation = generation + 1, not_before = least(not_before, $3) WHERE key = $1 RETURNING generation",
+      [key, mergeReasons(current.reason, reason), now],
+      client,
+    );
+    return Number(updated!.generation);
   }
 
   async listDueWork(now: Date, limit = 100): Promise<WorkItem[]> {
