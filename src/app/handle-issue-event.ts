@@ -52,27 +52,28 @@ export async function handleIssueEvent(input: IssueEventInput, runtime: HubSales
     const config = await runtime.config();
     const target = statusOfLabel(config, input.label.name);
     if (!target) return;
-    const label = input.label.name;
+    const delivery = { id: input.deliveryId, event: `issues.${input.action}` };
+    if (input.action === "unlabeled") {
+      // The label mirrors the record: a removed current-status label is put back.
+      await runtime.enqueueDelivered(delivery, marker.lead, `status label "${input.label.name}" removed by @${input.sender.login}`);
+      return;
+    }
     await handleDeliveryOnce({
       store: runtime.store,
-      deliveryId: input.deliveryId,
-      event: `issues.${input.action}`,
-      work: () =>
-        input.action === "unlabeled"
-          ? // The label mirrors the record: a removed current-status label is put back.
-            runtime.enqueue(marker.lead, `status label "${label}" removed by @${input.sender.login}`)
-          : runtime.queue.runExclusive(marker.lead, () => applyStatusLabel({ input, runtime, config, leadId: marker.lead, target })),
+      deliveryId: delivery.id,
+      event: delivery.event,
+      work: () => runtime.queue.runExclusive(marker.lead, () => applyStatusLabel({ input, runtime, config, leadId: marker.lead, target })),
     });
     return;
   }
 
   if (!["closed", "reopened", "edited"].includes(input.action)) return;
-  await handleDeliveryOnce({
-    store: runtime.store,
-    deliveryId: input.deliveryId,
-    event: `issues.${input.action}`,
-    work: () => runtime.enqueue(marker.lead, `${marker.kind} issue ${input.action} by @${input.sender.login}`),
-  });
+  // The delivery and the lead's work in one write: durable before GitHub gets its answer.
+  await runtime.enqueueDelivered(
+    { id: input.deliveryId, event: `issues.${input.action}` },
+    marker.lead,
+    `${marker.kind} issue ${input.action} by @${input.sender.login}`,
+  );
 }
 
 async function applyStatusLabel(args: {

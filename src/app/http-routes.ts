@@ -8,6 +8,8 @@ import { checkHealth } from "./check-health.js";
 
 export const HEALTH_PATH = "/hub-sales/health";
 export const METRICS_PATH = "/metrics";
+/** The health check, the dashboard and AirTable's notifications all live under it. */
+const APP_PATH_PREFIX = "/hub-sales";
 export { DASHBOARD_PATH } from "../dashboard/dashboard-paths.js";
 
 function sendJson(res: ServerResponse, status: number, body: unknown): true {
@@ -26,7 +28,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): true {
 export function createHttpRoutes(runtime: HubSalesRuntime) {
   const dashboard = createDashboardRoutes(runtime);
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    const path = (req.url ?? "").split("?")[0];
+    const path = (req.url ?? "").split("?")[0] ?? "";
     if (path === HEALTH_PATH && req.method === "GET") {
       const report = await checkHealth({ store: runtime.store, activity: runtime.queueActivity, now: runtime.now });
       return sendJson(res, report.status, report.body);
@@ -48,6 +50,8 @@ export function createHttpRoutes(runtime: HubSalesRuntime) {
         log: runtime.log,
       });
     }
+    // Every webhook passes through here: only the app's own prefix is worth parsing as a URL.
+    if (!path.startsWith(`${APP_PATH_PREFIX}/`)) return false;
     return dashboard(req, res);
   };
 }

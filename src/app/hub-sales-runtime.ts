@@ -199,6 +199,7 @@ export class HubSalesRuntime {
     const result = await this.#measured(() =>
       reconcileLead(leadId, { ...deps, writesBehind, ...(prefetched ? { prefetched } : {}) }, { trigger: reason }),
     );
+    if (decision.freshTrigger !== undefined) this.#bulk.readDone(leadId, decision.freshTrigger, item.generation);
     const settled = result.settled;
     // The fingerprint describes the record as it will be: saved only once the links are on it.
     const remember = async () => {
@@ -233,6 +234,14 @@ export class HubSalesRuntime {
   enqueue(leadId: string, reason: string): Promise<void> {
     this.#bulk.readAfresh(leadId);
     return this.queue.enqueue(leadId, reason);
+  }
+
+  /** A webhook's trigger about one lead: false when the delivery was seen before (nothing is queued). */
+  async enqueueDelivered(delivery: { id: string; event: string }, leadId: string, reason: string): Promise<boolean> {
+    const generation = await this.queue.enqueueDelivered(delivery, leadId, reason);
+    if (generation === null) return false;
+    this.#bulk.readAfresh(leadId, generation);
+    return true;
   }
 
   /** A change the table reported: one of possibly many, which may be observed in bulk. */

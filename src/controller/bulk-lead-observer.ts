@@ -13,8 +13,11 @@ export interface ListedLead {
 /** What to do with one queued key. */
 export type BulkDecision =
   | { kind: "skip"; why: string }
-  /** `prefetched`: the lead as listed (observe uses it instead of reading); null: observe reads afresh. */
-  | { kind: "reconcile"; prefetched: ListedLead | null };
+  /**
+   * `prefetched`: the lead as listed (observe uses it instead of reading); null: observe reads
+   * afresh. `freshTrigger`: the run answers triggers about this lead; pass it to `readDone`.
+   */
+  | { kind: "reconcile"; prefetched: ListedLead | null; freshTrigger?: number };
 
 export interface BulkLeadObserverOptions {
   store: LeadStore;
@@ -50,7 +53,12 @@ interface Entry {
 export class BulkLeadObserver {
   readonly #options: Required<BulkLeadObserverOptions>;
   readonly #entries = new Map<string, Entry>();
-  readonly #fresh = new Set<string>();
+  /**
+   * Leads with a trigger of their own: the latest one's number, and the work generation it
+   * queued when known (a webhook's; 0 for a command's or a table change's).
+   */
+  readonly #fresh = new Map<string, { trigger: number; generation: number }>();
+  #triggers = 0;
   readonly #passKeys = new Set<string>();
   #listing: Promise<void> | null = null;
   /** Pages of the last listing, to weigh one listing against a read per key. */
@@ -60,10 +68,13 @@ export class BulkLeadObserver {
     this.#options = { minKeys: 10, gatherMs: 50, ...options };
   }
 
-  /** A trigger about this lead alone (a webhook, a command, one table change): its next run reads it afresh. */
-  readAfresh(leadId: string): void {
+  /**
+   * A trigger about this lead alone (a webhook, a command, one table change): its next run
+   * reads it afresh. `generation`: the work generation the trigger queued, when known.
+   */
+  readAfresh(leadId: string, generation = 0): void {
     this.#entries.delete(leadId);
-    this.#fresh.add(leadId);
+    this.#fresh.set(leadId, { trigger: ++this.#triggers, generation });
   }
 
   /** The lead changed in the table: what was listed before is stale, but the change may be settled in bulk. */
@@ -99,9 +110,10 @@ export class BulkLeadObserver {
   async decide(item: WorkItem, context: string): Promise<BulkDecision> {
     const leadId = item.key.slice(KEY_PREFIX.length);
     const pass = this.#passKeys.delete(leadId);
-    if (this.#fresh.delete(leadId)) {
+    const fresh = this.#fresh.get(leadId);
+    if (fresh !== undefined) {
       this.#entries.delete(leadId);
-      return { kind: "reconcile", prefetched: null };
+      return { kind: "reconcile", prefetched: null, freshTrigger: fresh.trigger };
     }
     if (this.#entries.get(leadId)?.generation !== item.generation && (await this.#worthListing())) await this.#listDue();
     const entry = this.#entries.get(leadId);
@@ -114,6 +126,18 @@ export class BulkLeadObserver {
       return { kind: "skip", why: "unchanged since its last reconcile" };
     }
     return { kind: "reconcile", prefetched: entry.listed };
+  }
+
+  /**
+   * After a successful run of work `generation` that read the lead afresh: the lead's latest
+   * trigger is answered if it queued that generation or an earlier one, or, its generation not
+   * known, if it is the one the run started with. A later trigger's run, queued behind this
+   * one, must read afresh too.
+   */
+  readDone(leadId: string, freshTrigger: number, generation: number): void {
+    const latest = this.#fresh.get(leadId);
+    if (!latest) return;
+    if (latest.generation > 0 ? latest.generation <= generation : latest.trigger === freshTrigger) this.#fresh.delete(leadId);
   }
 
   /** After a successful reconcile: the records as it left them, for later runs to compare with. */

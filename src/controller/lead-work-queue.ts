@@ -75,6 +75,8 @@ export class LeadWorkQueue {
   #timer: NodeJS.Timeout | null = null;
   #draining: Promise<void> | null = null;
   #kickAgain = false;
+  /** A kick asked for by `kickSoon`, not yet made. */
+  #kickSoon: NodeJS.Immediate | null = null;
   /** Set by `shutdown`: nothing more is claimed. */
   #stopping = false;
   /** Leases of the runs in flight, by key, so a shutdown can hand them back. */
@@ -106,7 +108,18 @@ export class LeadWorkQueue {
   /** Records the work, then starts it soon. Resolves once it is recorded, not once it is done. */
   async enqueue(leadId: string, reason: string): Promise<void> {
     await this.#options.store.enqueueWork(`${KEY_PREFIX}${leadId}`, reason);
-    this.kick();
+    this.kickSoon();
+  }
+
+  /**
+   * A webhook's work: recorded in one write with the delivery id, so a redelivery queues
+   * nothing (null). Resolves once both are stored, so the webhook may be answered, with the
+   * work item's generation.
+   */
+  async enqueueDelivered(delivery: { id: string; event: string }, leadId: string, reason: string): Promise<number | null> {
+    const generation = await this.#options.store.recordDeliveryWithWork(delivery.id, delivery.event, { key: `${KEY_PREFIX}${leadId}`, reason });
+    if (generation !== null) this.kickSoon();
+    return generation;
   }
 
   /**
@@ -130,7 +143,23 @@ export class LeadWorkQueue {
     });
   }
 
+  /**
+   * Kicks after the current turn of the event loop: a burst of enqueues (webhooks arriving
+   * together) makes one claim, made after their answers are written rather than before.
+   */
+  kickSoon(): void {
+    if (this.#kickSoon || this.#stopping) return;
+    this.#kickSoon = setImmediate(() => {
+      this.#kickSoon = null;
+      this.kick();
+    });
+  }
+
   kick(): void {
+    if (this.#kickSoon) {
+      clearImmediate(this.#kickSoon);
+      this.#kickSoon = null;
+    }
     if (this.#stopping) return;
     if (this.#draining) {
       this.#kickAgain = true;
@@ -179,6 +208,8 @@ export class LeadWorkQueue {
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    // Work enqueued just before is started now, as `enqueue` would have, and waited for.
+    if (this.#kickSoon) this.kick();
     while (this.#draining) await this.#draining;
   }
 
@@ -190,6 +221,8 @@ export class LeadWorkQueue {
    */
   async shutdown(graceMs: number): Promise<{ finished: boolean; released: string[] }> {
     this.#stopping = true;
+    if (this.#kickSoon) clearImmediate(this.#kickSoon);
+    this.#kickSoon = null;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     const draining = this.#draining;

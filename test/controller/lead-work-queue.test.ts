@@ -57,6 +57,40 @@ describe("LeadWorkQueue", () => {
     expect(await store.listWork()).toEqual([]);
   });
 
+  it("records a webhook's delivery with its work; a burst of deliveries makes one claim, a redelivery none", async () => {
+    const claims: number[] = [];
+    const claimWork = store.claimWork.bind(store);
+    store.claimWork = async (input) => {
+      const claimed = await claimWork(input);
+      claims.push(claimed.length);
+      return claimed;
+    };
+    const runs: string[] = [];
+    const queue = makeQueue(async (leadId, reason) => void runs.push(`${leadId}: ${reason}`));
+    const fresh = await Promise.all([
+      queue.enqueueDelivered({ id: "d-1", event: "issues.closed" }, "lead-1", "closed"),
+      queue.enqueueDelivered({ id: "d-2", event: "issues.closed" }, "lead-2", "closed"),
+      queue.enqueueDelivered({ id: "d-3", event: "issues.edited" }, "lead-3", "edited"),
+    ]);
+    expect(fresh).toEqual([1, 1, 1]);
+    // Resolved: delivery and work are stored, whether or not a run has begun.
+    expect((await store.listWork()).map((w) => w.key).sort()).toEqual(["lead:lead-1", "lead:lead-2", "lead:lead-3"]);
+    await until(() => runs.length === 3, "the runs");
+    expect(claims[0]).toBe(3);
+    expect(await queue.enqueueDelivered({ id: "d-2", event: "issues.closed" }, "lead-2", "redelivered")).toBeNull();
+    await queue.drain();
+    expect(runs.sort()).toEqual(["lead-1: closed", "lead-2: closed", "lead-3: edited"]);
+  });
+
+  it("starts work enqueued just before stop, and waits for it", async () => {
+    const runs: string[] = [];
+    const queue = makeQueue(async (leadId) => void runs.push(leadId));
+    await queue.enqueue("lead-4", "table change");
+    await queue.stop();
+    expect(runs).toEqual(["lead-4"]);
+    expect(await store.listWork()).toEqual([]);
+  });
+
   it("picks up work recorded before a restart", async () => {
     await store.enqueueWork("lead:lead-7", "table change");
     const runs: string[] = [];
