@@ -258,6 +258,7 @@ export class HubSalesRuntime {
     const queued = await this.#bulk.queuePass({
       reason: `${pass} reconcile`,
       choose: (l) => isOpenStatus(l.status) || (pass === "daily" && l.leadIssue !== null),
+      onQueued: () => this.queue.kick(),
     });
     this.queue.kick();
     return queued;

@@ -19,6 +19,17 @@ export interface UpsertLeadsOptions {
   onWritten?: (records: readonly { id: string; name: string }[]) => void;
 }
 
+/** Which leads to list, and who hears of each page as it arrives. */
+export interface ListLeadsOptions {
+  statuses?: readonly LeadStatus[];
+  /**
+   * Told of each page of leads as it is read, before the next is asked for, so a caller can
+   * start on the first leads while a long listing goes on (AirTable: 100 a request, 5 requests
+   * a second). Stores that read at once call it once, with every lead.
+   */
+  onPage?: (leads: readonly Lead[]) => Promise<void> | void;
+}
+
 /**
  * The pipeline's records: leads and Active Hubs, kept in the embedded SQLite file,
  * PostgreSQL or an AirTable base. One contract suite (test/store/record-store-contract.ts)
@@ -31,7 +42,7 @@ export interface RecordStore {
   readonly kind: "sqlite" | "postgres" | "airtable";
 
   // Leads
-  listLeads(filter?: { statuses?: readonly LeadStatus[] }): Promise<Lead[]>;
+  listLeads(options?: ListLeadsOptions): Promise<Lead[]>;
   getLead(id: string): Promise<Lead | null>;
   /** Case-insensitive match on the primary field `Name`. */
   findLeadByName(name: string): Promise<Lead | null>;

@@ -15,6 +15,7 @@ import {
   type LeadLogEntry,
   type AppStateStore,
   type LeadStore,
+  type ListLeadsOptions,
   type RecordStore,
   type ClaimedWork,
   type FailedEffect,
@@ -161,8 +162,10 @@ export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
     }).immediate();
   }
 
-  async listLeads(filter?: { statuses?: readonly LeadStatus[] }): Promise<Lead[]> {
-    return this.sync.listLeads(filter);
+  async listLeads(options?: ListLeadsOptions): Promise<Lead[]> {
+    const leads = this.sync.listLeads(options);
+    await options?.onPage?.(leads);
+    return leads;
   }
   async getLead(id: string): Promise<Lead | null> {
     return this.sync.getLead(id);

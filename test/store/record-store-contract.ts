@@ -206,6 +206,15 @@ export function describeRecordStoreContract(
         expect(await store.listLeads({ statuses: [] })).toEqual([]);
         expect(await store.listLeads({})).toHaveLength(6);
       });
+
+      it("hands each page of a listing on as it is read, and the pages make the whole listing", async () => {
+        await store.upsertLeadsByName(Array.from({ length: 105 }, (_, i) => newLeadFields(`Paged ${String(i).padStart(3, "0")}`, "Active Lead")));
+        const pages: string[][] = [];
+        const listed = await store.listLeads({ onPage: (page) => void pages.push(page.map((l) => l.id)) });
+        expect(pages.flat().sort()).toEqual(listed.map((l) => l.id).sort());
+        // AirTable reads 100 to a request; the SQL stores read at once.
+        expect(pages.map((page) => page.length)).toEqual(store.kind === "airtable" ? [100, 5] : [105]);
+      });
     });
 
     describe("upserting leads by name", () => {

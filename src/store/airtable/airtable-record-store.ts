@@ -7,6 +7,7 @@ import { composeLeadStore, type ComposedLeadStore } from "../lead-store.js";
 import {
   DuplicateRecordError,
   RecordNotFoundError,
+  type ListLeadsOptions,
   type RecordStore,
   type UpsertLeadsOptions,
   type UpsertResult,
@@ -311,7 +312,11 @@ export class AirtableRecordStore implements RecordStore {
   }
 
   /** Every page of a table (at most 100 records per request), each page limited and retried on its own. */
-  private async listAll(table: string, params: { filterByFormula?: string; fields?: string[] } = {}): Promise<RawRecord[]> {
+  private async listAll(
+    table: string,
+    params: { filterByFormula?: string; fields?: string[] } = {},
+    onPage?: (records: RawRecord[]) => Promise<void> | void,
+  ): Promise<RawRecord[]> {
     const out: RawRecord[] = [];
     let offset: string | undefined;
     do {
@@ -322,6 +327,7 @@ export class AirtableRecordStore implements RecordStore {
       );
       const page = listPageSchema.parse(response.body);
       out.push(...page.records);
+      await onPage?.(page.records);
       offset = page.offset;
     } while (offset !== undefined);
     return out;
@@ -475,17 +481,23 @@ export class AirtableRecordStore implements RecordStore {
     return leadToCells(patch, this.names, this.fieldTypes);
   }
 
-  async listLeads(filter?: { statuses?: readonly LeadStatus[] }): Promise<Lead[]> {
-    const statuses = filter?.statuses;
+  async listLeads(options?: ListLeadsOptions): Promise<Lead[]> {
+    const statuses = options?.statuses;
     if (statuses !== undefined && statuses.length === 0) return [];
     const params: { filterByFormula?: string } = {};
     if (statuses !== undefined) {
       const field = this.names.leads.status;
       params.filterByFormula = orFormula([...new Set(statuses)].map((s) => `{${field}} = ${formulaString(s)}`));
     }
-    const records = await this.listAll(this.leadsTable, params);
+    // Each page read once (an unreadable record reported once), and handed on as it comes.
+    const leads: Lead[] = [];
+    const records = await this.listAll(this.leadsTable, params, async (page) => {
+      const read = this.readMany(page, (r) => this.toLead(r));
+      leads.push(...read);
+      await options?.onPage?.(read);
+    });
     if (statuses === undefined) this.lastLeadNames = namesToIds(records, this.names.leads.name);
-    return sortByName(this.readMany(records, (r) => this.toLead(r)), (l) => l.name);
+    return sortByName(leads, (l) => l.name);
   }
 
   async getLead(id: string): Promise<Lead | null> {

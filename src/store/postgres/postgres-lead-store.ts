@@ -16,6 +16,7 @@ import type { LeadStore } from "../lead-store.js";
 import {
   DuplicateRecordError,
   RecordNotFoundError,
+  type ListLeadsOptions,
   type RecordStore,
   type UpsertLeadsOptions,
   type UpsertResult,
@@ -156,8 +157,13 @@ export class PostgresLeadStore implements RecordStore, AppStateStore, LeadStore 
 
   // ---- Leads
 
-  async listLeads(filter?: { statuses?: readonly LeadStatus[] }): Promise<Lead[]> {
-    const statuses = filter?.statuses;
+  async listLeads(options?: ListLeadsOptions): Promise<Lead[]> {
+    const leads = await this.#listLeads(options?.statuses);
+    await options?.onPage?.(leads);
+    return leads;
+  }
+
+  async #listLeads(statuses: readonly LeadStatus[] | undefined): Promise<Lead[]> {
     if (statuses === undefined) return (await this.rows<LeadRowDb>("SELECT * FROM leads ORDER BY lower(name), id")).map(leadFromRow);
     if (statuses.length === 0) return [];
     const rows = await this.rows<LeadRowDb>("SELECT * FROM leads WHERE status = ANY($1) ORDER BY lower(name), id", [[...new Set(statuses)]]);
