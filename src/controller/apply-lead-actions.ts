@@ -5,6 +5,7 @@ import type { Lead } from "../domain/records.js";
 import { saveLeadEffects } from "./lead-effects-store.js";
 import { describeAction, type IssueRole, type LeadAction } from "./lead-action.js";
 import type { LeadObservation } from "./lead-observation.js";
+import { issueOpeningNoted, noteIssueOpening } from "./issue-opening-notes.js";
 import type { ReconcileDeps } from "./reconcile-deps.js";
 import { isRefusedForGood, type RefusedEffects } from "./refused-effects.js";
 
@@ -68,9 +69,14 @@ async function applyOne(action: LeadAction, observed: LeadObservation, deps: Rec
   switch (action.type) {
     case "create-issue": {
       const repo = repoOf(action.role, deps);
-      // Adopt an issue made before a crash (created, but the link never recorded).
+      // Adopt an issue made before a crash (created, but the link never recorded). Only a run
+      // that noted it was opening one can have left one this process's listing has not shown.
+      const noted = await issueOpeningNoted(store, repo, action.role, leadId);
       const mark = observed.ownedIssuesMark ?? deps.ownedIssues.mark();
-      const adopted = await deps.ownedIssues.find(repo, action.role, leadId, mark);
+      const adopted = noted
+        ? await deps.ownedIssues.find(repo, action.role, leadId, mark)
+        : await deps.ownedIssues.findListed(repo, action.role, leadId);
+      if (!adopted && !noted) await noteIssueOpening(store, { repo, kind: action.role, leadId, at: deps.now() });
       const issue = adopted ?? (await gateway.createIssue(repo, { title: action.title, body: action.body, labels: action.labels }));
       if (!adopted) observed.openedThisRun = [...(observed.openedThisRun ?? []), issue.id];
       setIssue(action.role, observed, issue);

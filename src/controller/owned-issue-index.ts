@@ -33,7 +33,10 @@ const leadKey = (kind: IssueKind, leadId: string) => `${kind} ${leadId}`;
  * A listing begun after that shows it. So a run takes a `mark()` once it holds the lease, and
  * `find` trusts only a listing begun after the mark: the one running when it began after the
  * mark, else the next one. Runs whose marks precede one listing share it, so a pass opening N
- * issues reads at most about N pages (one each, fewer when shared), not N²/200.
+ * issues reads at most about N pages (one each, fewer when shared), not N²/200. And since every
+ * run notes that it is opening an issue before it asks GitHub (`issue-opening-notes.ts`), only a
+ * run that finds such a note needs that listing; the others use `findListed`, and a pass opening
+ * N issues reads the repo's listing once.
  *
  * Why reading the newest is enough: the listing runs newest made first. An issue that an
  * earlier listing showed was made before that listing began, so every issue made before it
@@ -65,6 +68,22 @@ export class OwnedIssueIndex {
   async find(repo: RepoRef, kind: IssueKind, leadId: string, mark: number): Promise<IssueSnapshot | null> {
     const listing = this.#listingOf(repo);
     await this.#listedAfter(listing, mark);
+    return this.#readCandidates(listing, kind, leadId);
+  }
+
+  /**
+   * The same from any listing this process made (the first look at a repo lists it whole), for
+   * a lead no run noted opening an issue for (`issue-opening-notes.ts`): what the app opened
+   * before the notes were written, or before this process began, is in that first listing.
+   */
+  async findListed(repo: RepoRef, kind: IssueKind, leadId: string): Promise<IssueSnapshot | null> {
+    const listing = this.#listingOf(repo);
+    await this.#listedAfter(listing, 0);
+    return this.#readCandidates(listing, kind, leadId);
+  }
+
+  async #readCandidates(listing: RepoListing, kind: IssueKind, leadId: string): Promise<IssueSnapshot | null> {
+    const { repo } = listing;
     const key = leadKey(kind, leadId);
     for (const number of [...(listing.byLead.get(key) ?? [])]) {
       const issue = await this.#gateway.getIssue(repo, number);
