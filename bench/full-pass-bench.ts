@@ -102,7 +102,10 @@ interface PassRow {
   seconds: number;
   floorReads: number;
   floorWrites: number;
+  /** Link fields set. */
   recordsWritten: number;
+  /** Lead records whose links changed. */
+  leadRecordsWritten: number;
   githubGets: number;
   /** GETs listing a repo's issues: the look for an issue made before a crash (the newest pages, once the index is filled). */
   githubListings: number;
@@ -126,6 +129,17 @@ function linksSet(standIn: AirtableStandIn): number {
   return standIn.records("Leads").reduce((n, r) => n + LINK_FIELDS.filter((f) => typeof r.fields[f] === "string").length, 0);
 }
 
+/** Each lead record's links, to count the records a pass changed (a PATCH carries 10 records, whatever their fields). */
+function linksByRecord(standIn: AirtableStandIn): Map<string, string> {
+  return new Map(standIn.records("Leads").map((r) => [r.id, JSON.stringify(LINK_FIELDS.map((f) => r.fields[f] ?? null))]));
+}
+
+function recordsChanged(before: Map<string, string>, after: Map<string, string>): number {
+  let changed = 0;
+  for (const [id, links] of after) if (before.get(id) !== links) changed += 1;
+  return changed;
+}
+
 async function measurePass(input: {
   world: SandboxWorld;
   standIn: AirtableStandIn;
@@ -137,6 +151,7 @@ async function measurePass(input: {
   standIn.resetStats();
   const githubBefore = world.github.requests.length;
   const linksBefore = linksSet(standIn);
+  const recordLinksBefore = linksByRecord(standIn);
   const started = performance.now();
   const queued = await world.server.runtime.enqueueAll(input.kind);
   await world.settle();
@@ -149,6 +164,7 @@ async function measurePass(input: {
   const stats = standIn.stats();
   const github = world.github.requests.slice(githubBefore).filter((r) => r.kind !== "page" && !r.path.endsWith("/access_tokens"));
   const recordsWritten = linksSet(standIn) - linksBefore;
+  const leadRecordsWritten = recordsChanged(recordLinksBefore, linksByRecord(standIn));
   const leadIssues = standIn.records("Leads").filter((r) => typeof r.fields["Lead issue"] === "string").length;
   if (queued !== openCount) throw new Error(`${input.pass}: the pass queued ${queued} leads, expected ${openCount}`);
   if (leadIssues !== openCount) throw new Error(`${input.pass}: ${leadIssues} leads have a lead issue, expected ${openCount}`);
@@ -161,16 +177,16 @@ async function measurePass(input: {
     maxRate: stats.maxObservedRate,
     seconds,
     floorReads: Math.ceil(leadCount / PAGE) + Math.ceil(hubCount / PAGE),
-    // Every link the pass set, ten to a request: ceil(open/10) when each open lead gets one
-    // link, more when Needs Admin leads also get their request-information issue's.
-    floorWrites: Math.ceil(recordsWritten / WRITE),
+    // Every record the pass changed, ten to a request (a Needs Admin lead's two links share its record).
+    floorWrites: Math.ceil(leadRecordsWritten / WRITE),
     recordsWritten,
+    leadRecordsWritten,
     githubGets: github.filter((r) => !isGitHubWrite(r)).length,
     githubListings: github.filter((r) => r.kind === "rest" && r.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/issues$/.test(r.path)).length,
     githubNotModified: github.filter((r) => r.status === 304).length,
     githubWrites: github.filter(isGitHubWrite).length,
     leadIssues,
-    recordsPerPatch: stats.byMethod.PATCH ? recordsWritten / stats.byMethod.PATCH : 0,
+    recordsPerPatch: stats.byMethod.PATCH ? leadRecordsWritten / stats.byMethod.PATCH : 0,
   };
 }
 
@@ -260,6 +276,7 @@ function table(rows: PassRow[]): string {
     "429s",
     "max/s",
     "links written",
+    "records written",
     "per PATCH",
     "GH GET",
     "of them listings",
@@ -282,6 +299,7 @@ function table(rows: PassRow[]): string {
       String(r.throttled),
       String(r.maxRate),
       String(r.recordsWritten),
+      String(r.leadRecordsWritten),
       r.recordsPerPatch ? r.recordsPerPatch.toFixed(1) : "-",
       String(r.githubGets),
       String(r.githubListings),
@@ -308,11 +326,11 @@ async function main(): Promise<void> {
   }
   console.log(table(rows));
   console.log(
-    "\nfloor: ceil(leads/100) + ceil(hubs/100) page reads, plus ceil(links written/10) writes; " +
+    "\nfloor: ceil(leads/100) + ceil(hubs/100) page reads, plus ceil(records written/10) writes; " +
       "floor s: those requests spaced 1/rate apart. links written: lead-record link fields set by the pass " +
-      "(lead issue, and request-information issue for Needs Admin leads). GH: GitHub stand-in requests " +
+      "(lead issue, and request-information issue for Needs Admin leads); records written: lead records they are on; per PATCH: records per PATCH. GH: GitHub stand-in requests " +
       "(GraphQL mutations count as writes); listings: pages of a repo's issues read to adopt an issue made before a crash " +
-      "(the whole repo once per process, then the newest page, shared by the runs waiting); GH 304: conditional reads of unchanged issues; GH counted: the requests " +
+      "(the whole repo once per process, then the newest page, only for a run that finds a note of an opening before it); GH 304: conditional reads of unchanged issues; GH counted: the requests " +
       "that count against GitHub's primary rate limit (all but the 304s).",
   );
 }
