@@ -71,6 +71,24 @@ describe("SqliteGroupCommit", () => {
     expect(committed()).toEqual(["a", "c"]);
   });
 
+  it("rejects a lone write that throws and stores nothing of it", async () => {
+    const group = new SqliteGroupCommit(db);
+    const insert = db.prepare("INSERT INTO t (name) VALUES (?)");
+    let runs = 0;
+    const outcome = await Promise.allSettled([
+      group.run(() => {
+        runs += 1;
+        insert.run("half-done");
+        throw new Error("refused");
+      }),
+    ]);
+    expect(outcome[0]!.status).toBe("rejected");
+    expect(runs).toBe(1);
+    expect(committed()).toEqual([]);
+    await group.run(() => insert.run("b"));
+    expect(committed()).toEqual(["b"]);
+  });
+
   it("rejects every write of the group when the commit cannot be made, and stores none", async () => {
     db.pragma("busy_timeout = 0");
     const group = new SqliteGroupCommit(db);
