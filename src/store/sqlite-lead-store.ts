@@ -123,7 +123,7 @@ export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
     this.groupCommit = new SqliteGroupCommit(db);
   }
 
-  /** A write in the next group commit: the group's savepoint for it makes its own transaction needless. */
+  /** A write in the next group commit: the group's transaction (or its savepoint) makes one of its own needless. */
   private grouped<T>(write: () => T): Promise<T> {
     return this.groupCommit.run(() => this.operations.withinSavepoint(write));
   }
@@ -622,8 +622,8 @@ class SqliteOperations implements SyncLeadStore {
       ).get(key);
       if (!current) {
         this.prepare(
-          `INSERT INTO work (key, reason, attempts, generation, not_before, enqueued_seq)
-           VALUES (?, ?, 0, 1, ?, (SELECT coalesce(max(enqueued_seq), 0) + 1 FROM work))`,
+          // enqueued_seq is the rowid: SQLite numbers the row after the largest.
+          "INSERT INTO work (key, reason, attempts, generation, not_before) VALUES (?, ?, 0, 1, ?)",
         ).run(key, reason, now);
         return 1;
       }

@@ -208,6 +208,49 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX delivery_confirmations_month ON delivery_confirmations (month);
     `,
   },
+  {
+    version: 8,
+    description: "webhook bookkeeping in fewer b-trees: deliveries and leases keyed by their own key, work numbered by its rowid",
+    sql: `
+      -- WITHOUT ROWID: a delivery is one insert into one b-tree (its id), not a row plus an index entry.
+      CREATE TABLE deliveries_by_id (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      ) WITHOUT ROWID;
+      INSERT INTO deliveries_by_id (id, event, received_at) SELECT id, event, received_at FROM deliveries;
+      DROP TABLE deliveries;
+      ALTER TABLE deliveries_by_id RENAME TO deliveries;
+
+      -- A claim looks up the lease of each due key: one descent instead of two.
+      CREATE TABLE leases_by_key (
+        key TEXT PRIMARY KEY,
+        owner TEXT,
+        token INTEGER NOT NULL,
+        expires_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO leases_by_key (key, owner, token, expires_at) SELECT key, owner, token, expires_at FROM leases;
+      DROP TABLE leases;
+      ALTER TABLE leases_by_key RENAME TO leases;
+
+      -- enqueued_seq is the rowid: a new item takes the largest plus one from the b-tree's end,
+      -- where max(enqueued_seq) read every queued row (thousands after a full pass).
+      CREATE TABLE work_by_seq (
+        enqueued_seq INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        reason TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        generation INTEGER NOT NULL DEFAULT 1,
+        not_before TEXT NOT NULL,
+        last_error TEXT
+      );
+      INSERT INTO work_by_seq (enqueued_seq, key, reason, attempts, generation, not_before, last_error)
+        SELECT enqueued_seq, key, reason, attempts, generation, not_before, last_error FROM work;
+      DROP TABLE work;
+      ALTER TABLE work_by_seq RENAME TO work;
+      CREATE INDEX work_due ON work (not_before, enqueued_seq);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -153,6 +153,34 @@ describe("SqliteLeadStore migrations", () => {
     }
   });
 
+  it("moves the webhook bookkeeping to its version 8 tables, keeping deliveries, leases and the queue's order", async () => {
+    const path = join(dir, "v7.db");
+    const old = new BetterSqlite3(path);
+    migrate(old, { target: 7 });
+    old.prepare("INSERT INTO deliveries (id, event) VALUES ('d-1', 'issues.closed')").run();
+    old.prepare("INSERT INTO leases (key, owner, token, expires_at) VALUES ('lead:lead-1', NULL, 7, '2026-01-01T00:00:00.000Z')").run();
+    const queue = old.prepare("INSERT INTO work (key, reason, attempts, generation, not_before, enqueued_seq) VALUES (?, 'r', 0, 1, '2026-01-01T00:00:00.000Z', ?)");
+    queue.run("lead:lead-2", 5);
+    queue.run("lead:lead-1", 9);
+    old.close();
+
+    const store = SqliteLeadStore.open(path);
+    try {
+      const withoutRowid = (table: string) =>
+        (store.db.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(table) as { sql: string }).sql.includes("WITHOUT ROWID");
+      expect([withoutRowid("deliveries"), withoutRowid("leases"), withoutRowid("work")]).toEqual([true, true, false]);
+      expect(await store.recordDelivery("d-1", "issues.closed")).toBe(false);
+      await store.enqueueWork("lead:lead-3", "after upgrade");
+      expect((await store.listWork()).map((w) => w.key)).toEqual(["lead:lead-2", "lead:lead-1", "lead:lead-3"]);
+      expect(store.db.prepare("SELECT enqueued_seq FROM work WHERE key = 'lead:lead-3'").get()).toEqual({ enqueued_seq: 10 });
+      // The lease's token keeps counting, so a holder from before the upgrade stays fenced.
+      const [claimed] = await store.claimWork({ owner: "w", now: new Date("2026-01-02T00:00:00.000Z"), leaseMs: 1000, limit: 1, prefix: "lead:lead-1" });
+      expect(claimed!.lease.token).toBe(8);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("leaves the old version when a step fails, applying none of it", () => {
     const db = new BetterSqlite3(":memory:");
     migrate(db, { target: 1 });
