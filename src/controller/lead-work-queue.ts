@@ -36,6 +36,12 @@ export interface LeadWorkQueueOptions {
   leaseMs?: number;
   /** This worker's name in the store's leases; unique per process by default. */
   workerId?: string;
+  /**
+   * While webhooks keep arriving, claims are at least this far apart (each takes every free
+   * slot): answering them comes first, and the triggers a lead gets meanwhile merge into one
+   * run. A webhook after a quiet spell is claimed at once. 0: claim as soon as a slot is free.
+   */
+  busyClaimIntervalMs?: number;
   /** How long `runExclusive` waits for another worker's lease on the lead before giving up. */
   exclusiveWaitMs?: number;
   now?: () => Date;
@@ -47,6 +53,7 @@ export interface LeadWorkQueueOptions {
 
 const KEY_PREFIX = "lead:";
 export const DEFAULT_LEASE_MS = 60_000;
+export const DEFAULT_BUSY_CLAIM_INTERVAL_MS = 200;
 
 /** The lease on a lead's key could not be had in time: another process is working on the lead. */
 export class LeadBusyError extends Error {
@@ -85,6 +92,9 @@ export class LeadWorkQueue {
   #wake: (() => void) | null = null;
   /** Leads whose run is over but whose writes are still landing. */
   readonly #landing = new Set<string>();
+  /** When (monotonic ms) the last webhook's work was recorded here, and the last claim made. */
+  #lastDeliveryAt = Number.NEGATIVE_INFINITY;
+  #lastClaimAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: LeadWorkQueueOptions) {
     this.#options = {
@@ -96,6 +106,7 @@ export class LeadWorkQueue {
       leaseMs: DEFAULT_LEASE_MS,
       workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       exclusiveWaitMs: 8_000,
+      busyClaimIntervalMs: DEFAULT_BUSY_CLAIM_INTERVAL_MS,
       now: () => new Date(),
       ...options,
     };
@@ -118,7 +129,10 @@ export class LeadWorkQueue {
    */
   async enqueueDelivered(delivery: { id: string; event: string }, leadId: string, reason: string): Promise<number | null> {
     const generation = await this.#options.store.recordDeliveryWithWork(delivery.id, delivery.event, { key: `${KEY_PREFIX}${leadId}`, reason });
-    if (generation !== null) this.kickSoon();
+    if (generation !== null) {
+      this.#lastDeliveryAt = performance.now();
+      this.kickSoon();
+    }
     return generation;
   }
 
@@ -249,9 +263,14 @@ export class LeadWorkQueue {
     const running = new Set<Promise<void>>();
     const unfinished = new Set<Promise<void>>();
     for (;;) {
+      if (!this.#stopping && running.size < concurrency) {
+        const deferMs = this.#claimDeferral();
+        if (deferMs > 0) await sleep(deferMs);
+      }
       const woken = new Promise<void>((resolve) => (this.#wake = resolve));
       const free = this.#stopping ? 0 : concurrency - running.size;
       if (free > 0) {
+        this.#lastClaimAt = performance.now();
         const claimed = await store.claimWork({ owner: workerId, now: now(), leaseMs, limit: free, prefix: KEY_PREFIX });
         for (const work of claimed) {
           if (work.takenOverFrom) {
@@ -283,6 +302,16 @@ export class LeadWorkQueue {
       }
       await Promise.race([woken, ...running]);
     }
+  }
+
+  /**
+   * How long the next claim waits: while webhooks arrive (one recorded since the last claim),
+   * until `busyClaimIntervalMs` after the last claim. Elapsed time, not the injected clock.
+   */
+  #claimDeferral(): number {
+    const interval = this.#options.busyClaimIntervalMs;
+    if (interval <= 0 || this.#lastDeliveryAt <= this.#lastClaimAt) return 0;
+    return Math.max(0, this.#lastClaimAt + interval - performance.now());
   }
 
   /** Runs one item; `freeSlot` is called once the run itself is over, before its writes land. */

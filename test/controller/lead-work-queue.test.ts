@@ -82,6 +82,34 @@ describe("LeadWorkQueue", () => {
     expect(runs.sort()).toEqual(["lead-1: closed", "lead-2: closed", "lead-3: edited"]);
   });
 
+  it("while webhooks keep arriving, spaces its claims, and a lead's triggers meanwhile merge into one run", async () => {
+    const claimedAt: number[] = [];
+    const claimWork = store.claimWork.bind(store);
+    store.claimWork = async (input) => {
+      const claimed = await claimWork(input);
+      if (claimed.length > 0) claimedAt.push(performance.now());
+      return claimed;
+    };
+    const runs: string[] = [];
+    const queue = makeQueue(async (leadId) => void runs.push(leadId), { busyClaimIntervalMs: 150 });
+    // After a quiet spell: claimed at once.
+    await queue.enqueueDelivered({ id: "d-0", event: "issues.closed" }, "lead-1", "closed");
+    await until(() => runs.length === 1, "the first run");
+    // A stream of webhooks on one lead, faster than the interval.
+    const streamStarted = performance.now();
+    for (let i = 1; i <= 10; i++) {
+      await queue.enqueueDelivered({ id: `d-${i}`, event: "issues.edited" }, "lead-1", `edit ${i}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await queue.drain();
+    expect(await store.listWork()).toEqual([]);
+    // Ten triggers, and not ten runs: the claims were at least the interval apart.
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs.length).toBeLessThan(6);
+    for (let i = 1; i < claimedAt.length; i++) expect(claimedAt[i]! - claimedAt[i - 1]!).toBeGreaterThanOrEqual(145);
+    expect(claimedAt.at(-1)! - streamStarted).toBeLessThan(1_000);
+  });
+
   it("starts work enqueued just before stop, and waits for it", async () => {
     const runs: string[] = [];
     const queue = makeQueue(async (leadId) => void runs.push(leadId));
