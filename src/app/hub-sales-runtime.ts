@@ -79,6 +79,7 @@ export class HubSalesRuntime {
   readonly #ownedIssues: OwnedIssueIndex;
   /** Many keys due at once are observed from one listing; leads that need nothing cost no request. */
   readonly #bulk: BulkLeadObserver;
+  #planContextCache: { config: ReconcileDeps["config"]; today: string; text: string } | null = null;
 
   constructor(input: HubSalesRuntimeInput) {
     this.environment = input.environment;
@@ -187,8 +188,7 @@ export class HubSalesRuntime {
    */
   async #runQueued(leadId: string, reason: string, item: WorkItem): Promise<RunLeftBehind | void> {
     const deps = await this.reconcileDeps();
-    // The plan's inputs besides the records: a new configuration or a new day can change it.
-    const context = JSON.stringify([deps.config, deps.today()]);
+    const context = this.#planContext(deps.config, deps.today());
     const decision = await this.#bulk.decide(item, context);
     if (decision.kind === "skip") {
       this.log.debug(`lead ${leadId}: nothing to do (${decision.why})`);
@@ -207,6 +207,18 @@ export class HubSalesRuntime {
     };
     if (writesBehind.size === 0) return remember();
     return { landed: writesBehind.landed().then(remember) };
+  }
+
+  /**
+   * The plan's inputs besides the records, as text for the fingerprint: a new configuration or
+   * a new day can change the plan. Made once per configuration and day, not once per run.
+   */
+  #planContext(config: ReconcileDeps["config"], today: string): string {
+    const cached = this.#planContextCache;
+    if (cached?.config === config && cached.today === today) return cached.text;
+    const text = JSON.stringify([config, today]);
+    this.#planContextCache = { config, today, text };
+    return text;
   }
 
   /** Reconcile one lead now, under its lock (commands that must answer with the result use this). */
