@@ -9,11 +9,19 @@ import { handleIssueComment } from "./handle-issue-comment.js";
 import { handleIssueEvent } from "./handle-issue-event.js";
 import { issueCommentPayloadSchema, issuesPayloadSchema, parseWebhookPayload } from "./webhook-payloads.js";
 import { createHttpRoutes } from "./http-routes.js";
+import { createWebhookRoute, DEFAULT_WEBHOOK_PATH, type VerifiedDelivery, type WebhookReceivers } from "./webhook-route.js";
 import { HubSalesRuntime } from "./hub-sales-runtime.js";
 import { parseRepoRef } from "../github/github-gateway.js";
 import { readConfigFile } from "../config/load-config.js";
 import { hubSalesConfigSchema } from "../config/hub-sales-config.schema.js";
 import { HubSalesMetrics } from "../metrics/hub-sales-metrics.js";
+
+const ISSUE_EVENTS = ["issues.labeled", "issues.unlabeled", "issues.closed", "issues.reopened", "issues.edited"] as const;
+
+/** `WEBHOOK_PATH`, as Probot reads it, or GitHub's default. */
+export function webhookPathOf(env: Readonly<Record<string, string | undefined>>): string {
+  return env.WEBHOOK_PATH?.trim() || DEFAULT_WEBHOOK_PATH;
+}
 
 export interface HubSalesAppOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -73,13 +81,13 @@ export function createHubSalesApp(options: HubSalesAppOptions = {}): Application
         },
       );
 
-    app.on(["issues.labeled", "issues.unlabeled", "issues.closed", "issues.reopened", "issues.edited"], (context) => {
-      const payload = parseWebhookPayload(`issues.${String(context.payload.action)}`, issuesPayloadSchema, context.payload);
+    const receiveIssues = ({ id, payload: raw }: VerifiedDelivery) => {
+      const payload = parseWebhookPayload(`issues.${String((raw as { action?: unknown }).action)}`, issuesPayloadSchema, raw);
       if (payload.installation) access.rememberInstallation(payload.repository.owner.login, payload.installation.id);
       return guarded(`issues.${payload.action}`, () =>
         handleIssueEvent(
           {
-            deliveryId: context.id,
+            deliveryId: id,
             action: payload.action,
             repo: { owner: payload.repository.owner.login, repo: payload.repository.name },
             issue: payload.issue,
@@ -89,16 +97,15 @@ export function createHubSalesApp(options: HubSalesAppOptions = {}): Application
           runtime,
         ),
       );
-    });
-
-    app.on("issue_comment.created", (context) => {
-      const payload = parseWebhookPayload("issue_comment.created", issueCommentPayloadSchema, context.payload);
+    };
+    const receiveIssueComment = ({ id, payload: raw }: VerifiedDelivery) => {
+      const payload = parseWebhookPayload("issue_comment.created", issueCommentPayloadSchema, raw);
       // Saves the installation lookup (`GET /repos/{o}/{r}/installation`) before the first reply.
       if (payload.installation) access.rememberInstallation(payload.repository.owner.login, payload.installation.id);
       return guarded("issue_comment.created", () =>
         handleIssueComment(
           {
-            deliveryId: context.id,
+            deliveryId: id,
             repo: { owner: payload.repository.owner.login, repo: payload.repository.name },
             issue: payload.issue,
             comment: payload.comment,
@@ -107,9 +114,21 @@ export function createHubSalesApp(options: HubSalesAppOptions = {}): Application
           runtime,
         ),
       );
-    });
+    };
+    const receivers: WebhookReceivers = {
+      events: [...ISSUE_EVENTS, "issue_comment.created"],
+      receive: (name, delivery) => (name === "issue_comment.created" ? receiveIssueComment(delivery) : receiveIssues(delivery)),
+    };
+
+    // Probot's receiver: serves the deliveries when Probot's own server runs the app
+    // (`probot run`), and in tests that call `probot.receive`.
+    app.on([...ISSUE_EVENTS], (context) => receiveIssues({ id: context.id, payload: context.payload }));
+    app.on("issue_comment.created", (context) => receiveIssueComment({ id: context.id, payload: context.payload }));
 
     try {
+      // The app's own receiver, ahead of Probot's on the same path, when the app's server runs it.
+      const secret = env.WEBHOOK_SECRET?.trim();
+      if (secret) addHandler(createWebhookRoute({ secret, path: webhookPathOf(env), receivers, log }));
       addHandler(createHttpRoutes(runtime));
     } catch (error) {
       // `probot.load(app)` without a server (Probot's documented way to test an app) gives an
