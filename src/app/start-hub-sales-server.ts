@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, createProbot } from "probot";
 import { createProbotOctokit, type GitHubRetryPolicy } from "../github/octokit-options.js";
-import { createHubSalesApp, type HubSalesAppOptions } from "./hub-sales-app.js";
+import { createHubSalesApp, webhookPathOf, type HubSalesAppOptions } from "./hub-sales-app.js";
 import type { HubSalesRuntime } from "./hub-sales-runtime.js";
 import { HubSalesMetrics } from "../metrics/hub-sales-metrics.js";
 
@@ -11,7 +11,10 @@ export interface HubSalesServer {
   url: string;
   webhookUrl: string;
   runtime: HubSalesRuntime;
+  /** Stops the runtime, then the HTTP server. */
   close(): Promise<void>;
+  /** Stops taking requests only (a graceful shutdown stops the runtime itself). */
+  closeListener(): Promise<void>;
 }
 
 /**
@@ -30,9 +33,10 @@ export async function startHubSalesServer(input: {
   const Octokit = createProbotOctokit(input.retryPolicy, { onResponse: (method, status) => metrics.recordGitHubRequest(method, status) });
   const probot = createProbot({ env: input.env, overrides: { Octokit } });
   let runtime: HubSalesRuntime | null = null;
+  const webhookPath = webhookPathOf(input.env);
   const middleware = await createNodeMiddleware(
     createHubSalesApp({ ...input.app, metrics, env: input.env, onRuntime: (r) => (runtime = r) }),
-    { probot, webhooksPath: "/api/github/webhooks" },
+    { probot, webhooksPath: webhookPath },
   );
   const server = createServer((req, res) => {
     void middleware(req, res, () => {
@@ -44,14 +48,19 @@ export async function startHubSalesServer(input: {
   const { port } = server.address() as AddressInfo;
   const url = `http://${input.host ?? "127.0.0.1"}:${port}`;
   const started: HubSalesRuntime = runtime;
+  const closeListener = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+  };
   return {
     url,
-    webhookUrl: `${url}/api/github/webhooks`,
+    webhookUrl: `${url}${webhookPath}`,
     runtime: started,
     async close() {
       await started.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await closeListener();
     },
+    closeListener,
   };
 }
