@@ -15,7 +15,10 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
+# HOST: every interface, so the Service and the kubelet's probes reach the pod (the server's
+# own default, as Probot's, is localhost).
 ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
     PORT=3000 \
     HUB_SALES_DB=/app/data/hub-sales.db \
     HUB_SALES_OUTBOX=/app/data/outbox

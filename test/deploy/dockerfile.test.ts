@@ -68,4 +68,12 @@ describe("the Dockerfile", () => {
     const port = /^EXPOSE (\d+)$/m.exec(dockerfile)?.[1];
     expect(deployment).toContain(`containerPort: ${port}`);
   });
+
+  it("listens on every interface, not only localhost (the server's default), so probes reach it", () => {
+    const env = instructions()
+      .filter((i) => i.op === "ENV")
+      .map((i) => i.args)
+      .join(" ");
+    expect(env).toMatch(/(^|\s)HOST=0\.0\.0\.0(\s|$)/);
+  });
 });
