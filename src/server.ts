@@ -50,6 +50,9 @@ let runtime: HubSalesRuntime | null = null;
 let closeServer: () => Promise<void>;
 
 if (hasCredentials(process.env)) {
+  if (process.env.WEBHOOK_PROXY_URL?.trim()) {
+    console.error("WEBHOOK_PROXY_URL (a smee.io channel) is served by Probot's own server: run `npm run start:probot` to use it; ignored here");
+  }
   const host = process.env.HOST?.trim() || "localhost";
   const server = await startHubSalesServer({
     env: process.env,

@@ -40,7 +40,7 @@ beforeAll(async () => {
   github = await startSandboxGitHub({ config: `hub_repo: ${SANDBOX_HUB_REPO}\n` });
   dir = mkdtempSync(join(tmpdir(), "hub-sales-webhook-route-"));
   store = SqliteLeadStore.open(join(dir, "hub-sales.db"));
-  const env = { ...sandboxAppEnv(github), LOG_LEVEL: "fatal", HUB_SALES_TIMERS: "off" };
+  const env = { ...sandboxAppEnv(github), LOG_LEVEL: "fatal" as const, HUB_SALES_TIMERS: "off" };
   probot = createProbot({ env, overrides: { Octokit: CountingOctokit as typeof ProbotOctokit } });
   const middleware = await createNodeMiddleware(
     createHubSalesApp({ env, store, queue: { concurrency: 0 }, onRuntime: (r) => (runtime = r) }),
