@@ -1,12 +1,14 @@
 /**
  * Webhook throughput of the app against a bare Probot app. Both get the same signed
- * deliveries over HTTP through Probot's own middleware, sent with a fixed concurrency:
- * (a) the real hub-sales server on a SQLite file (signature check, payload validated, the
+ * deliveries over HTTP, sent with a fixed concurrency:
+ * (a) the real hub-sales server on a SQLite file, as `npm start` runs it (its own webhook route
+ * ahead of Probot's: signature check, payload validated, the
  * delivery recorded and the lead's work queued in one write before the 2xx answer, the queue
  * claiming leases and running the reconciles meanwhile) and (b) a Probot app whose handlers do
- * nothing. Reports deliveries per second and the ratio (target: 0.9 or better).
+ * nothing, through Probot's `createNodeMiddleware` (which builds a Context and an Octokit for
+ * every event it has a handler for). Reports deliveries per second and the ratio (target: 0.9 or better).
  *
- * Three workloads: `relevant` is only `issues.closed` on app-owned lead issues, each of which
+ * Four workloads: `relevant` is only `issues.closed` on app-owned lead issues, each of which
  * queues its lead's reconcile, with payloads cut down to the fields the app reads; `mixed` is
  * closer to what a sales repo sends: 4 in 10 of those, the rest events the app has nothing to do
  * with (comments without a command, closed issues it does not own), which must cost no API call
