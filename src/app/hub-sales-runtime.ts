@@ -49,6 +49,9 @@ export class ConfigInvalidError extends Error {
   }
 }
 
+/** How long a webhook delivery id is kept, so that a redelivery is recognised: twice GitHub's longest redelivery window. */
+export const DELIVERY_RETENTION_DAYS = 14;
+
 /**
  * Everything the app keeps for its lifetime — store, config source, GitHub access, the
  * work queue and its timers — and the few operations every entry point needs. The
@@ -336,7 +339,18 @@ export class HubSalesRuntime {
     if (this.#lastDailyRun === today) return;
     this.#lastDailyRun = today;
     await this.enqueueAll("daily").catch((e: unknown) => this.log.error(`daily reconcile: ${String(e)}`));
+    await this.pruneDeliveries().catch((e: unknown) => this.log.error(`pruning deliveries: ${String(e)}`));
     await this.runScheduledInvoice().catch((e: unknown) => this.log.error(`scheduled invoice: ${String(e)}`));
+  }
+
+  /**
+   * Forgets the webhook deliveries older than GitHub lets anyone redeliver (3 days on GitHub.com,
+   * 7 on GitHub Enterprise Server), with a margin: the table stays a fortnight long.
+   */
+  async pruneDeliveries(): Promise<number> {
+    const pruned = await this.store.pruneDeliveries(new Date(this.now().getTime() - DELIVERY_RETENTION_DAYS * 86_400_000));
+    if (pruned > 0) this.log.info(`forgot ${pruned} webhook deliveries older than ${DELIVERY_RETENTION_DAYS} days`);
+    return pruned;
   }
 
   /** On the configured day (`invoicing.day`), opens or updates the month's invoice issue. */

@@ -112,6 +112,11 @@ export interface AppStateStore {
   recordDeliveryWithWork(deliveryId: string, event: string, work: { key: string; reason: string }): Promise<number | null>;
   /** Forgets a delivery whose handling failed, so the operator's redelivery is handled again. */
   forgetDelivery(deliveryId: string): Promise<void>;
+  /**
+   * Forgets the deliveries received (by the store's clock) before `receivedBefore`, once GitHub
+   * can no longer redeliver them; answers how many.
+   */
+  pruneDeliveries(receivedBefore: Date): Promise<number>;
   /** Small keyed JSON values: webhook cursors, effect records, invoice sends. */
   getState<T = unknown>(key: string): Promise<T | null>;
   setState(key: string, value: unknown): Promise<void>;

@@ -29,7 +29,7 @@ const RECORD_METHODS = [
 ] as const satisfies readonly (keyof RecordMethods)[];
 const APP_STATE_METHODS = [
   "listCloudCosts", "upsertCloudCosts",
-  "recordDelivery", "recordDeliveryWithWork", "forgetDelivery", "getState", "setState", "claimState", "deleteState",
+  "recordDelivery", "recordDeliveryWithWork", "forgetDelivery", "pruneDeliveries", "getState", "setState", "claimState", "deleteState",
   "enqueueWork", "listDueWork", "claimWork", "acquireLease", "renewLease", "releaseLease", "completeWork", "failWork", "listWork",
   "recordFailedEffect", "markFailedEffectReported", "clearFailedEffect", "listFailedEffects",
   "appendLeadLog", "listLeadLog", "listLatestStatusEntries",

@@ -220,6 +220,9 @@ export class SqliteLeadStore implements RecordStore, AppStateStore, LeadStore {
   async forgetDelivery(deliveryId: string): Promise<void> {
     this.sync.forgetDelivery(deliveryId);
   }
+  pruneDeliveries(receivedBefore: Date): Promise<number> {
+    return this.grouped(() => this.sync.pruneDeliveries(receivedBefore));
+  }
   async getState<T = unknown>(key: string): Promise<T | null> {
     return this.sync.getState(key) as T | null;
   }
@@ -566,7 +569,8 @@ class SqliteOperations implements SyncLeadStore {
 
   recordDelivery(deliveryId: string, event: string): boolean {
     requireKey("delivery id", deliveryId);
-    const info = this.prepare("INSERT OR IGNORE INTO deliveries (id, event) VALUES (?, ?)").run(deliveryId, event);
+    // Stamped by the injected clock (not the database's), which `pruneDeliveries` compares with.
+    const info = this.prepare("INSERT OR IGNORE INTO deliveries (id, event, received_at) VALUES (?, ?, ?)").run(deliveryId, event, this.now().toISOString());
     return info.changes === 1;
   }
 
@@ -577,6 +581,10 @@ class SqliteOperations implements SyncLeadStore {
 
   forgetDelivery(deliveryId: string): void {
     this.prepare("DELETE FROM deliveries WHERE id = ?").run(deliveryId);
+  }
+
+  pruneDeliveries(receivedBefore: Date): number {
+    return this.prepare("DELETE FROM deliveries WHERE received_at < ?").run(receivedBefore.toISOString()).changes;
   }
 
   getState(key: string): unknown {

@@ -80,6 +80,17 @@ export function describeAppStateContract(
         expect(await store.recordDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", "issues")).toBe(false);
       });
 
+      it("forgets the deliveries received before a time, and still recognises the later ones", async () => {
+        expect(await store.recordDelivery("delivery-old", "issues")).toBe(true);
+        expect(await store.recordDeliveryWithWork("delivery-old-with-work", "issues.closed", { key: "lead:lead-8", reason: "closed" })).not.toBeNull();
+        expect(await store.pruneDeliveries(new Date(Date.now() - 60_000))).toBe(0);
+        expect(await store.recordDelivery("delivery-old", "issues")).toBe(false);
+        expect(await store.pruneDeliveries(new Date(Date.now() + 60_000))).toBe(2);
+        expect(await store.recordDelivery("delivery-old", "issues")).toBe(true);
+        // The queued work is not the delivery's to take along.
+        expect((await store.listWork()).map((w) => w.key)).toEqual(["lead:lead-8"]);
+      });
+
       it("records a delivery and queues its work in one write, answering the item's generation; a redelivery queues nothing", async () => {
         const work = { key: "lead:lead-7", reason: "lead issue closed by @alice" };
         const generation = await store.recordDeliveryWithWork("delivery-a", "issues.closed", work);

@@ -70,6 +70,8 @@ export const reconcileCommand: CliCommand<z.output<typeof args>> = {
 
     const queued = await runtime.enqueueAll("daily");
     await drainWithProgress(runtime, store, ctx);
+    // The server's daily upkeep, for deployments where the scheduler runs the passes (HUB_SALES_TIMERS=off).
+    await runtime.pruneDeliveries();
     const failing = (await store.listWork()).filter((w) => w.lastError !== null);
     ctx.out(`reconciled ${queued} leads; ${failing.length} failing`);
     for (const item of failing) ctx.err(`  ${item.key}: ${item.lastError} (attempt ${item.attempts}; stays queued)`);

@@ -380,12 +380,21 @@ export class PostgresLeadStore implements RecordStore, AppStateStore, LeadStore 
 
   async recordDelivery(deliveryId: string, event: string): Promise<boolean> {
     requireKey("delivery id", deliveryId);
-    const result = await this.pool.query("INSERT INTO deliveries (id, event) VALUES ($1, $2) ON CONFLICT DO NOTHING", [deliveryId, event]);
+    const result = await this.pool.query("INSERT INTO deliveries (id, event, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [
+      deliveryId,
+      event,
+      this.now(),
+    ]);
     return result.rowCount === 1;
   }
 
   async forgetDelivery(deliveryId: string): Promise<void> {
     await this.pool.query("DELETE FROM deliveries WHERE id = $1", [deliveryId]);
+  }
+
+  async pruneDeliveries(receivedBefore: Date): Promise<number> {
+    const result = await this.pool.query("DELETE FROM deliveries WHERE received_at < $1", [receivedBefore]);
+    return result.rowCount ?? 0;
   }
 
   async getState<T = unknown>(key: string): Promise<T | null> {
@@ -433,7 +442,7 @@ export class PostgresLeadStore implements RecordStore, AppStateStore, LeadStore 
     requireKey("work key", work.key);
     const now = this.now().toISOString();
     return this.transaction(async (client) => {
-      const recorded = await client.query("INSERT INTO deliveries (id, event) VALUES ($1, $2) ON CONFLICT DO NOTHING", [deliveryId, event]);
+      const recorded = await client.query("INSERT INTO deliveries (id, event, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [deliveryId, event, now]);
       return recorded.rowCount === 1 ? this.enqueueOn(client, work.key, work.reason, now) : null;
     });
   }
