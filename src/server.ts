@@ -28,13 +28,11 @@ function applyDotEnv(): void {
 }
 
 function hasCredentials(env: NodeJS.ProcessEnv): boolean {
-  let privateKey: string | null = null;
   try {
-    privateKey = getPrivateKey({ env });
+    return Boolean(env.APP_ID?.trim()) && Boolean(getPrivateKey({ env }));
   } catch {
-    privateKey = null;
+    return false; // a PRIVATE_KEY_PATH that cannot be read, say: Probot's run reports it
   }
-  return Boolean(env.APP_ID?.trim()) && Boolean(privateKey);
 }
 
 /** `PORT` as Probot reads it: a whole number, else 3000. */
@@ -72,14 +70,12 @@ if (hasCredentials(process.env)) {
   closeServer = () => server.stop();
 }
 
-process.once("SIGTERM", () => {
+const shutDown = () =>
   void shutDownGracefully({
     runtime,
     closeServer,
     exit: (code) => process.exit(code),
     log: (message) => console.error(message),
   });
-});
-process.once("SIGINT", () => {
-  void shutDownGracefully({ runtime, closeServer, exit: (code) => process.exit(code), log: (message) => console.error(message) });
-});
+process.once("SIGTERM", shutDown);
+process.once("SIGINT", shutDown);
